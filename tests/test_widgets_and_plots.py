@@ -1,0 +1,68 @@
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers import DivergedError, Network, plots, widgets
+
+
+def quadratic_descent(lr, start=3.0, steps=20):
+    """A slider callback like the notebooks': real descent on f(w) = w^2, returns figure and data."""
+    path = [start]
+    for _ in range(steps):
+        path.append(path[-1] - lr * 2 * path[-1])
+    fig, ax = plt.subplots()
+    plots.descent_path_1d(lambda w: w**2, path, ax=ax)
+    diverged = not np.isfinite(path[-1]) or abs(path[-1]) > abs(start)
+    return {"figure": fig, "text": "diverged" if diverged else f"w = {path[-1]:.3g}", "final": path[-1]}
+
+
+def test_log_slider_spans_decades_and_app_reruns_the_callback():
+    slider = widgets.learning_rate_slider(value=0.1, min_exp=-3, max_exp=1)
+    assert (slider.min, slider.max, slider.base) == (-3, 1, 10)
+    app = widgets.slider_app(quadratic_descent, lr=slider)
+    assert app.result["text"].startswith("w = ")
+    app.children[0].value = 10.0  # the top of the slider: a divergent rate
+    assert app.result["text"] == "diverged" and isinstance(app.result["figure"], plt.Figure)
+    app.children[0].value = 1e-3
+    assert app.result["final"] == pytest.approx(3 * (1 - 2e-3) ** 20)
+    assert widgets.learning_rate_slider().description == "learning rate"
+
+
+def test_a_blow_up_is_a_message_not_a_traceback(capsys):
+    def train(lr):
+        rng = np.random.default_rng(0)
+        net = Network([2, 3, 1], activation="identity", seed=0)
+        net.fit(10 * rng.standard_normal((20, 2)), 10 * rng.standard_normal((20, 1)), epochs=50, lr=lr, batch_size=20)
+        return {"text": "trained"}
+
+    app = widgets.slider_app(train, lr=widgets.learning_rate_slider(value=1e-3, min_exp=-3, max_exp=3))
+    assert app.result == {"text": "trained"}
+    app.children[0].value = 1000.0
+    assert app.result["diverged"] and "Diverged" in app.result["text"] and "too large" in app.result["text"]
+    with pytest.raises(ZeroDivisionError):  # real bugs are not swallowed
+        widgets.run_safely(lambda: 1 / 0)
+    assert isinstance(widgets.run_safely(lambda: (_ for _ in ()).throw(DivergedError("x")))["text"], str)
+
+
+def test_other_builders():
+    assert widgets.int_slider("steps", 1, 100, 10).value == 10
+    assert widgets.float_slider("scale", 0.0, 2.0, 1.0).step == pytest.approx(0.02)
+    assert widgets.choice("activation", ["sigmoid", "relu"]).value == "sigmoid"
+
+
+def test_plots_label_their_axes():
+    X = np.random.default_rng(0).standard_normal((20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    axes = [
+        plots.loss_curves({"a": [1.0, 0.5, np.inf]}),
+        plots.decision_boundary(lambda P: (P[:, 0] > 0).astype(int), X, y, resolution=20),
+        plots.descent_path_1d(lambda w: w**2, [2.0, 1.0, np.nan]),
+        plots.descent_path_2d(lambda a, b: a**2 + b**2, np.array([[1.0, 1.0], [0.5, 0.5]])),
+    ]
+    for ax in axes:
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+    assert len(axes[0].lines[0].get_xdata()) == 2  # the diverged value ends the line
+    ax = plots.draw_network([2, 3, 1], node_labels=[["a", "b"], ["c", "d", "e"], ["f"]], error_label="E",
+                            weight_labels=lambda l, j, k: "w", bias_labels=lambda l, j: "b")
+    assert len(ax.patches) == 2 + 3 + 1 + 1
+    plt.close("all")
