@@ -22,7 +22,6 @@ import numpy as np
 
 from . import checks
 from .activations import ACTIVATIONS, activation_backward, get_activation
-from .layers import linear_backward
 from .losses import cross_entropy_from_logits, get_loss, one_hot, softmax_cross_entropy_gradient
 
 
@@ -151,18 +150,28 @@ class Network:
             return self._loss_of(*self._forward(X), Y)
 
     # --- backward ------------------------------------------------------------------------
-    def _backward(self, Zs, As, Y):
-        """Return (gradients like params, dZs = [dZ_1..dZ_L])."""
+    def _backward(self, Zs, As, Y, grads=None):
+        """Return (gradients like params, dZs = [dZ_1..dZ_L]).
+
+        grads: arrays shaped like params to write the gradients into (fit reuses one set for
+        every step, so no large array is allocated per step); by default new ones.
+        """
         L = len(Zs)
-        grads, dZs = [None] * (2 * L), [None] * L
+        if grads is None:
+            grads = [np.empty_like(p) for p in self.params]
+        dZs = [None] * L
         if self._fused:
             dZ = softmax_cross_entropy_gradient(As[-1], Y)
         else:
             dZ = activation_backward(self.output, self._loss_gradient(As[-1], Y), Zs[-1], As[-1])
         for l in range(L - 1, -1, -1):  # layer l+1 in the maths' numbering
             dZs[l] = dZ
-            dA_prev, grads[2 * l], grads[2 * l + 1] = linear_backward(dZ, As[l], self.params[2 * l])
+            # helpers.layers.linear_backward, writing into grads, and without dA_prev = dZ @ W
+            # for the first layer: nothing needs dE/dX, and that product is as large as dW_1's.
+            np.matmul(dZ.T, As[l], out=grads[2 * l])  # dW = dZ^T A_prev
+            np.sum(dZ, axis=0, out=grads[2 * l + 1])  # db = sum of dZ over the batch
             if l > 0:
+                dA_prev = dZ @ self.params[2 * l]
                 dZ = activation_backward(self.activation, dA_prev, Zs[l - 1], As[l])
         return grads, dZs
 
@@ -191,25 +200,32 @@ class Network:
                     layer.update(dZ=dZs[l], dW=grads[2 * l], db=grads[2 * l + 1])
         return layers
 
-    # --- training ------------------------------------------------------------------------
-    def _step(self, X, Y, lr):
-        """One update on checked arrays; returns the loss before it."""
-        with np.errstate(over="ignore", invalid="ignore"):
-            Zs, As = self._forward(X)
-            loss = self._loss_of(Zs, As, Y)
-            grads, _ = self._backward(Zs, As, Y)
-            if not np.isfinite(loss) or not all(np.all(np.isfinite(g)) for g in grads):
-                raise DivergedError(f"the loss or a gradient became infinite or NaN (loss = {loss}): "
-                                    f"the learning rate {lr:g} is probably too large")
-            for p, g in zip(self.params, grads):
-                p -= lr * g
+    # --- training ---------------------------------------------------------------------------
+    def _step(self, X, Y, lr, grads=None):
+        """One update on checked arrays, inside np.errstate; returns the loss before it.
+
+        grads: preallocated gradient arrays to reuse (see _backward). The update is in place,
+        p -= lr * g, with lr * g computed into g: no temporary as large as a weight matrix.
+        """
+        Zs, As = self._forward(X)
+        loss = self._loss_of(Zs, As, Y)
+        grads, dZs = self._backward(Zs, As, Y, grads)
+        # A NaN or inf anywhere shows in the loss or in an error term dZ (small arrays, cheap to
+        # check); a gradient dW = dZ^T A_prev of finite factors is finite.
+        if not np.isfinite(loss) or not all(np.isfinite(dZ).all() for dZ in dZs):
+            raise DivergedError(f"the loss or a gradient became infinite or NaN (loss = {loss}): "
+                                f"the learning rate {lr:g} is probably too large")
+        for p, g in zip(self.params, grads):
+            np.multiply(g, lr, out=g)
+            p -= g
         return loss
 
     def step(self, X, Y, lr):
         """One gradient-descent update, params <- params - lr * gradients; returns the loss before it."""
         lr = checks.check_learning_rate(lr)
         X, Y = self._check_XY(X, Y)
-        return self._step(X, Y, lr)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._step(X, Y, lr)
 
     def fit(self, X, Y, epochs=10, lr=0.1, batch_size=32, shuffle=True, callback=None):
         """Mini-batch gradient descent.
@@ -228,16 +244,26 @@ class Network:
         batch_size = checks.check_positive_int("batch_size", batch_size)
         X, Y = self._check_XY(X, Y)
         n = X.shape[0]
+        batch_size = min(batch_size, n)
+        # Arrays reused by every step: the batch (gathered from X and Y in the shuffled order)
+        # and the gradients. Fresh arrays of these sizes at every step cost more than the
+        # arithmetic on them (the memory allocator returns them to the system and gets them back).
+        X_batch = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+        Y_batch = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
+        grads = [np.empty_like(p) for p in self.params]
         history = {"loss": [], "step_loss": []}
         for epoch in range(epochs):
             order = self.rng.permutation(n) if shuffle else np.arange(n)
-            Xs, Ys = X[order], Y[order]
             total = 0.0
-            for start in range(0, n, batch_size):
-                xb, yb = Xs[start:start + batch_size], Ys[start:start + batch_size]
-                loss = self._step(xb, yb, lr)
-                history["step_loss"].append(loss)
-                total += loss * xb.shape[0]
+            with np.errstate(over="ignore", invalid="ignore"):
+                for start in range(0, n, batch_size):
+                    rows = order[start:start + batch_size]
+                    m = len(rows)
+                    xb = np.take(X, rows, axis=0, out=X_batch[:m], mode="clip")  # X[rows], into X_batch
+                    yb = np.take(Y, rows, axis=0, out=Y_batch[:m], mode="clip")
+                    loss = self._step(xb, yb, lr, grads)
+                    history["step_loss"].append(loss)
+                    total += loss * m
             history["loss"].append(total / n)
             if callback is not None:
                 callback(epoch, history)
