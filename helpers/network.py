@@ -91,6 +91,7 @@ class Network:
             self.params += [W * self.dtype.type(scale), b * self.dtype.type(scale)]
         self._loss, self._loss_gradient = get_loss(loss)
         self._fused = loss == "cross_entropy"  # softmax/sigmoid + cross-entropy: dZ_L = (Yhat - Y) / N
+        self._derivative = get_activation(self.activation)[1]  # f'(Z, A) of the hidden layers
 
     # --- views of the parameters ---------------------------------------------------------
     @property
@@ -128,7 +129,8 @@ class Network:
         """Return the lists Zs = [Z_1..Z_L] and As = [A_0=X, A_1..A_L]."""
         Zs, As = [], [X]
         for W, b, name in zip(self.weights, self.biases, self.activations):
-            Z = As[-1] @ W.T + b
+            Z = As[-1] @ W.T
+            Z += b  # in place: one array per layer, not two
             Zs.append(Z)
             As.append(get_activation(name)[0](Z))
         return Zs, As
@@ -171,8 +173,8 @@ class Network:
             np.matmul(dZ.T, As[l], out=grads[2 * l])  # dW = dZ^T A_prev
             np.sum(dZ, axis=0, out=grads[2 * l + 1])  # db = sum of dZ over the batch
             if l > 0:
-                dA_prev = dZ @ self.params[2 * l]
-                dZ = activation_backward(self.activation, dA_prev, Zs[l - 1], As[l])
+                dZ = dZ @ self.params[2 * l]  # dA_prev, then in place dZ_prev = dA_prev * f'(Z_prev)
+                dZ *= self._derivative(Zs[l - 1], As[l])
         return grads, dZs
 
     def gradients(self, X, Y):
