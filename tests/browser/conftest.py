@@ -239,9 +239,20 @@ def chromium():
             browser.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.browser_call_failed = report.failed
+    return report
+
+
 @pytest.fixture
-def lab_page(chromium, lab_server):
-    """A fresh browser context and page; console errors are collected in page.console_errors."""
+def lab_page(request, chromium, lab_server, artifacts_dir):
+    """A fresh browser context and page; console errors are collected in page.console_errors.
+
+    When the test fails, a screenshot of the page goes to test-artifacts/browser/FAILED-<test id>.png.
+    """
     context = chromium.new_context(viewport={"width": 1280, "height": 1000})
     page = context.new_page()
     page.console_errors = []
@@ -250,6 +261,12 @@ def lab_page(chromium, lab_server):
     try:
         yield page
     finally:
+        if getattr(request.node, "browser_call_failed", False):
+            safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.name)
+            try:
+                page.screenshot(path=str(artifacts_dir / f"FAILED-{safe}.png"), timeout=10_000)
+            except Exception as exc:  # a broken page must not hide the test's own failure
+                print(f"could not save a failure screenshot: {exc}")
         context.close()
 
 

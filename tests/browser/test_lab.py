@@ -67,6 +67,7 @@ JS_QUIET = JS_PANEL + "(path) => quiet(panelFor(path))"
 
 JS_READY = JS_PANEL + """
 (path) => {
+  if (document.querySelector('.jp-Dialog')) return true;  // e.g. "Select Kernel": reported at once
   const panel = panelFor(path);
   if (!panel || !panel.context.isReady || !panel.sessionContext.isReady) return false;
   const kernel = kernelOf(panel);
@@ -215,6 +216,31 @@ JS_CHANGED = JS_PANEL + """
 }
 """
 
+# How much of each image of the scope is drawn: the fraction of pixels that are not (near) white. A figure
+# that comes back blank or half-drawn after a slider move is a bug even though its bytes changed.
+JS_INK = """
+async ([slider, scope]) => {
+  const root = scope === 'cell' ? slider.closest('.jp-Cell') : slider.closest('.jp-Notebook');
+  const result = [];
+  for (const img of root.querySelectorAll('.jp-OutputArea-output img')) {
+    await img.decode().catch(() => null);
+    if (!img.naturalWidth) { result.push(-1); continue; }
+    const w = Math.min(img.naturalWidth, 400), h = Math.max(1, Math.round(img.naturalHeight * w / img.naturalWidth));
+    const canvas = document.createElement('canvas');
+    canvas.width = w; canvas.height = h;
+    const ctx = canvas.getContext('2d');
+    ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, w, h);
+    ctx.drawImage(img, 0, 0, w, h);
+    const data = ctx.getImageData(0, 0, w, h).data;
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] < 245 || data[i + 1] < 245 || data[i + 2] < 245) ink++;
+    result.push(ink / (w * h));
+  }
+  return result;
+}
+"""
+MIN_INK_RATIO = 0.25  # a redrawn figure keeps at least this share of the ink the figure before it had
+
 JS_SAVE = JS_PANEL + """
 async (path) => {
   const app = window.jupyterapp;
@@ -223,6 +249,17 @@ async (path) => {
   await panel.context.save();
 }
 """
+
+# Before the screenshot: the images of the slider's cell decoded, and two frames painted.
+JS_PAINTED = """
+async (slider) => {
+  const cell = slider.closest('.jp-Cell');
+  await Promise.all([...cell.querySelectorAll('img')].map((img) => img.decode().catch(() => null)));
+  await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+}
+"""
+
+JS_SHUTDOWN = JS_PANEL + "async (path) => { await panelFor(path).sessionContext.shutdown(); }"
 
 JS_SAVED = JS_PANEL + "(path) => { const p = panelFor(path); return !!p && !p.context.model.dirty; }"
 
@@ -267,22 +304,35 @@ def move_slider(page, slider, path: str, server, name: str):
     """Press an arrow key on the slider's handle; return (description, value before, value after)."""
     from playwright.sync_api import expect
 
-    description = slider.locator(".widget-label").first.inner_text().strip()
+    description = (slider.locator(".widget-label").first.text_content() or "").strip()
     handle = slider.locator(".noUi-handle").first
     handle.scroll_into_view_if_needed()
     wait_for(page, JS_QUIET, path, SLIDER_TIMEOUT, "the kernel to be quiet before moving a slider", path, server)
     slider_el = slider.element_handle()
     before = page.evaluate(JS_SNAPSHOT, [slider_el, path])
+    ink_before = page.evaluate(JS_INK, [slider_el, before["scope"]])
+    # aria-valuenow is rounded to one decimal (a log slider's exponent step of 0.05 does not show there);
+    # aria-valuetext holds the handle's exact position.
     now, top = handle.get_attribute("aria-valuenow"), handle.get_attribute("aria-valuemax")
+    exact = handle.get_attribute("aria-valuetext") or ""
     readout = slider.locator(".widget-readout").first
-    readout_before = readout.inner_text() if readout.count() else None
+    readout_before = readout.text_content() if readout.count() else None
     handle.focus()
     key = "ArrowLeft" if now is not None and top is not None and float(now) >= float(top) else "ArrowRight"
     handle.press(key)
-    expect(handle).not_to_have_attribute("aria-valuenow", now or "", timeout=SLIDER_TIMEOUT)
+    expect(handle).not_to_have_attribute("aria-valuetext", exact, timeout=SLIDER_TIMEOUT)
     wait_for(page, JS_CHANGED, [slider_el, path, before, before["scope"]], SLIDER_TIMEOUT,
              f"the output under slider {description!r} to change after {key} ({name})", path, server)
-    readout_after = readout.inner_text() if readout.count() else None
+    readout_after = readout.text_content() if readout.count() else None
+    ink_after = page.evaluate(JS_INK, [slider_el, before["scope"]])
+    drawn = [x for x in ink_before if x > 0]
+    if drawn:
+        least = min(drawn)
+        bad = [round(x, 4) for x in ink_after if x < MIN_INK_RATIO * least]
+        assert not bad, (
+            f"{name}: after moving {description!r} a figure came back (nearly) blank or half-drawn: share of "
+            f"non-white pixels {bad} vs {[round(x, 4) for x in ink_before]} before "
+            f"(screenshot: test-artifacts/browser/FAILED-...png)\n{diagnose(page, path, server)}")
     return description, readout_before, readout_after, before["scope"]
 
 
@@ -302,6 +352,10 @@ def test_notebook_runs_and_sliders_redraw(notebook, lab_server, lab_page, artifa
     path = f"notebooks/{name}"  # relative to the server's root
     page.goto(f"{server.url}/lab/tree/{path}?reset", wait_until="domcontentloaded")
     wait_for(page, JS_READY, path, OPEN_TIMEOUT, "the notebook's kernel to be connected and idle", path, server)
+    dialogs = page.locator(".jp-Dialog")
+    assert dialogs.count() == 0, (
+        f"{name}: JupyterLab shows a dialog on opening: {dialogs.first.inner_text()!r} (a 'Select Kernel' dialog "
+        f"means the notebook lacks metadata.kernelspec python3: re-execute it with nbconvert --execute --inplace)")
     page.evaluate(JS_TRACK, path)
 
     page.evaluate(JS_RUN_ALL, path)
@@ -339,11 +393,13 @@ def test_notebook_runs_and_sliders_redraw(notebook, lab_server, lab_page, artifa
     page.evaluate("() => window.jupyterapp.shell.collapseLeft()")
     all_sliders.nth(lr[0]["index"]).evaluate(
         "(el) => (el.closest('.jp-Cell-outputArea') || el).scrollIntoView({block: 'start'})")
+    page.evaluate(JS_PAINTED, all_sliders.nth(lr[0]["index"]).element_handle())
     page.screenshot(path=str(artifacts_dir / f"{notebook.stem}.png"))
 
     page.evaluate(JS_SAVE, path)
     wait_for(page, JS_SAVED, path, WIDGET_TIMEOUT, "the notebook to be saved", path, server)
     expect(page.locator(".jp-Dialog")).to_have_count(0)
+    page.evaluate(JS_SHUTDOWN, path)  # frees the CPU for the next notebook
     saved = json.loads((server.root / path).read_text(encoding="utf-8"))
     widget_state = saved.get("metadata", {}).get("widgets", {}).get(
         "application/vnd.jupyter.widget-state+json", {}).get("state", {})
