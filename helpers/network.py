@@ -25,6 +25,20 @@ from .activations import ACTIVATIONS, activation_backward, get_activation
 from .losses import cross_entropy_from_logits, get_loss, one_hot, softmax_cross_entropy_gradient
 
 
+def _softmax_and_cross_entropy(Z, Y):
+    """Return (softmax(Z), cross-entropy of it against Y) with one exp(Z - max) for both.
+
+    The same operations as activations.softmax and losses.cross_entropy_from_logits, which
+    each compute the exponentials and their row sums S: P = e^(Z - m) / S and the loss
+    -1/N sum Y log P = 1/N sum Y (log S + m - Z), exact even where P rounds to 0.
+    """
+    m = np.max(Z, axis=-1, keepdims=True)
+    E = np.exp(Z - m)
+    S = np.sum(E, axis=-1, keepdims=True)
+    loss = float(np.sum(Y * (np.log(S) + m - Z)) / Z.shape[0])
+    return E / S, loss
+
+
 class DivergedError(FloatingPointError):
     """Training produced an infinite or NaN loss or gradient (usually: the learning rate is too large)."""
 
@@ -125,14 +139,15 @@ class Network:
         return X, Y
 
     # --- forward -------------------------------------------------------------------------
-    def _forward(self, X):
-        """Return the lists Zs = [Z_1..Z_L] and As = [A_0=X, A_1..A_L]."""
+    def _forward(self, X, output_activation=True):
+        """Return the lists Zs = [Z_1..Z_L] and As = [A_0=X, A_1..A_L] (As without A_L if not output_activation)."""
         Zs, As = [], [X]
         for W, b, name in zip(self.weights, self.biases, self.activations):
             Z = As[-1] @ W.T
             Z += b  # in place: one array per layer, not two
             Zs.append(Z)
-            As.append(get_activation(name)[0](Z))
+            if len(Zs) < len(self.weights) or output_activation:
+                As.append(get_activation(name)[0](Z))
         return Zs, As
 
     def forward(self, X):
@@ -145,11 +160,22 @@ class Network:
         """The mean loss; with cross-entropy it is computed from the logits Z_L, which is exact."""
         return cross_entropy_from_logits(Zs[-1], Y) if self._fused else self._loss(As[-1], Y)
 
+    def _forward_and_loss(self, X, Y):
+        """Return (Zs, As, loss). Softmax and cross-entropy share their exponentials (see
+        _softmax_and_cross_entropy); the numbers are the same as _forward then _loss_of."""
+        if not (self._fused and self.output == "softmax"):
+            Zs, As = self._forward(X)
+            return Zs, As, self._loss_of(Zs, As, Y)
+        Zs, As = self._forward(X, output_activation=False)
+        P, loss = _softmax_and_cross_entropy(Zs[-1], Y)
+        As.append(P)
+        return Zs, As, loss
+
     def loss(self, X, Y):
         """The mean loss over the batch, a float."""
         X, Y = self._check_XY(X, Y)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._loss_of(*self._forward(X), Y)
+            return self._forward_and_loss(X, Y)[2]
 
     # --- backward ------------------------------------------------------------------------
     def _backward(self, Zs, As, Y, grads=None):
@@ -209,8 +235,7 @@ class Network:
         grads: preallocated gradient arrays to reuse (see _backward). The update is in place,
         p -= lr * g, with lr * g computed into g: no temporary as large as a weight matrix.
         """
-        Zs, As = self._forward(X)
-        loss = self._loss_of(Zs, As, Y)
+        Zs, As, loss = self._forward_and_loss(X, Y)
         grads, dZs = self._backward(Zs, As, Y, grads)
         # A NaN or inf anywhere shows in the loss or in an error term dZ (small arrays, cheap to
         # check); a gradient dW = dZ^T A_prev of finite factors is finite.
