@@ -3,6 +3,20 @@ and returns the Axes, so notebooks and slider callbacks can add to it or assert 
 """
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
+
+
+def subplots(nrows=1, ncols=1, figsize=None, **kwargs):
+    """Like `plt.subplots`, but pyplot does not track the figure: use it inside slider callbacks.
+
+    Returns (fig, axes) as `plt.subplots` does. JupyterLab sends widget messages to the kernel on
+    a second thread (a "subshell"), and after every message pyplot's hooks redraw every figure it
+    tracks. A tracked figure that a callback is drawing at that moment on the other thread comes
+    out blank or half-drawn. A figure made here is touched only by the callback that made it;
+    `display(fig)` shows it as usual.
+    """
+    fig = Figure(figsize=figsize)
+    return fig, fig.subplots(nrows, ncols, **kwargs)
 
 
 def _axes(ax, figsize=(5, 3.5)):

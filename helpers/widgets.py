@@ -4,7 +4,7 @@ The pattern every notebook uses:
 
     def explore(lr, steps):               # a callback: plain Python, testable without a browser
         ...train or descend with the helpers...
-        fig, ax = plt.subplots(); ...
+        fig, ax = plots.subplots()        # not plt.subplots: see plots.subplots
         return {"figure": fig, "text": "final loss 0.0123", "final_loss": 0.0123}
 
     app = slider_app(explore, lr=learning_rate_slider(), steps=int_slider("steps", 10, 200, 50))
@@ -80,8 +80,8 @@ def slider_app(callback, **sliders):
             print(result["text"])
         figure = result.get("figure")
         if figure is not None:
+            plt.close(figure)  # if pyplot tracks it: shown once, here, and no longer redrawn by pyplot's hooks
             display(figure)
-            plt.close(figure)  # shown once, here; not again by the inline backend
         return result
 
     return widgets.interactive(show, **sliders)

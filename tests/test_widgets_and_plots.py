@@ -10,7 +10,7 @@ def quadratic_descent(lr, start=3.0, steps=20):
     path = [start]
     for _ in range(steps):
         path.append(path[-1] - lr * 2 * path[-1])
-    fig, ax = plt.subplots()
+    fig, ax = plots.subplots()
     plots.descent_path_1d(lambda w: w**2, path, ax=ax)
     diverged = not np.isfinite(path[-1]) or abs(path[-1]) > abs(start)
     return {"figure": fig, "text": "diverged" if diverged else f"w = {path[-1]:.3g}", "final": path[-1]}
@@ -66,3 +66,21 @@ def test_plots_label_their_axes():
                             weight_labels=lambda l, j, k: "w", bias_labels=lambda l, j: "b")
     assert len(ax.patches) == 2 + 3 + 1 + 1
     plt.close("all")
+
+
+def test_callback_figures_are_untracked_by_pyplot_and_still_display():
+    """plots.subplots: pyplot's hooks (run after every widget message, on another thread in JupyterLab)
+    cannot redraw a figure they do not track while a callback draws it; IPython still renders it."""
+    from IPython.core.pylabtools import print_figure
+
+    plt.close("all")
+    fig, axes = plots.subplots(1, 2, figsize=(4, 2))
+    assert plt.get_fignums() == [] and fig.canvas.manager is None
+    assert axes.shape == (2,) and tuple(fig.get_size_inches()) == (4, 2)
+    axes[0].plot([0, 1], [0, 1])
+    png = print_figure(fig, "png")
+    assert png.startswith(b"\x89PNG") and len(png) > 1000
+
+    app = widgets.slider_app(quadratic_descent, lr=widgets.learning_rate_slider(value=0.1))
+    assert plt.get_fignums() == []  # nothing left for pyplot to redraw or show again
+    assert app.result["figure"].canvas.manager is None

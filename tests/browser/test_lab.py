@@ -350,6 +350,12 @@ def test_notebook_runs_and_sliders_redraw(notebook, lab_server, lab_page, artifa
 
     page, server, name = lab_page, lab_server, notebook.name
     path = f"notebooks/{name}"  # relative to the server's root
+    # Drop the committed widget state from the copy, so that finding state in the saved file proves that
+    # JupyterLab saved it (saveState from jupyter/overrides.json).
+    copy = server.root / path
+    committed = json.loads(copy.read_text(encoding="utf-8"))
+    committed.get("metadata", {}).pop("widgets", None)
+    copy.write_text(json.dumps(committed, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     page.goto(f"{server.url}/lab/tree/{path}?reset", wait_until="domcontentloaded")
     wait_for(page, JS_READY, path, OPEN_TIMEOUT, "the notebook's kernel to be connected and idle", path, server)
     dialogs = page.locator(".jp-Dialog")
@@ -405,6 +411,18 @@ def test_notebook_runs_and_sliders_redraw(notebook, lab_server, lab_page, artifa
         "application/vnd.jupyter.widget-state+json", {}).get("state", {})
     assert widget_state, (f"{name}: saved without widget state; is saveState=true in jupyter/overrides.json "
                           f"reaching JupyterLab? metadata keys: {sorted(saved.get('metadata', {}))}")
+    # The saved state is the live one: the learning-rate slider is saved where the keyboard left it.
+    description, _, shown, _ = moved[0]
+    saved_values = [m["state"].get("value") for m in widget_state.values()
+                    if m.get("state", {}).get("description") == description]
+    assert saved_values, f"{name}: no slider {description!r} in the saved widget state"
+    try:
+        shown_value = float(shown)
+    except (TypeError, ValueError):
+        return
+    assert any(isinstance(v, (int, float)) and abs(v - shown_value) <= 0.01 * max(abs(v), 1e-12)
+               for v in saved_values), (f"{name}: saved {description!r} = {saved_values}, "
+                                        f"the page showed {shown!r}")
 
 
 def test_shipped_settings_reach_jupyterlab(lab_server, lab_page):
