@@ -84,3 +84,26 @@ def test_callback_figures_are_untracked_by_pyplot_and_still_display():
     app = widgets.slider_app(quadratic_descent, lr=widgets.learning_rate_slider(value=0.1))
     assert plt.get_fignums() == []  # nothing left for pyplot to redraw or show again
     assert app.result["figure"].canvas.manager is None
+
+
+def test_progress_bar_shows_while_running_and_leaves_an_empty_output(monkeypatch):
+    shown = []
+
+    class Handle:
+        def update(self, data, raw):
+            shown.append(data)
+
+    def fake_display(data, raw, display_id):
+        shown.append(data)
+        return Handle()
+
+    monkeypatch.setattr(widgets, "get_ipython", lambda: object())
+    monkeypatch.setattr(widgets, "display", fake_display)
+    assert list(widgets.progress([10, 20, 30], "learning rates")) == [10, 20, 30]
+    assert shown[0] == shown[-1] == {"text/plain": ""}  # what the saved notebook keeps, before and after
+    assert [d["text/plain"] for d in shown[1:-1]] == [f"learning rates: {k} / 3" for k in range(4)]
+    assert '<progress value="3" max="3">' in shown[-2]["text/html"]
+
+    shown.clear()
+    monkeypatch.setattr(widgets, "get_ipython", lambda: None)  # a script: nothing is drawn
+    assert list(widgets.progress(range(2), "x")) == [0, 1] and shown == []
