@@ -59,3 +59,17 @@ def test_widget_cells_are_marked_for_nbval_and_have_a_learning_rate_slider(name)
         assert source(cell).lstrip().startswith("# NBVAL_IGNORE_OUTPUT"), \
             f"{name}: a cell showing a widget must start with # NBVAL_IGNORE_OUTPUT:\n{source(cell)[:200]}"
     assert any(re.search(r"learning_rate_slider\(", source(c)) for c in cells), f"{name} has no learning-rate slider"
+
+
+def test_readme_opens_every_notebook_on_binder_and_colab_from_the_repository_colab_installs():
+    readme = (NOTEBOOKS.parent / "README.md").read_text(encoding="utf-8")
+    first_code = {name: next(source(c) for c in load(name)["cells"] if c["cell_type"] == "code") for name in SERIES}
+    install = re.search(r"git\+https://github\.com/([\w.-]+/[\w.-]+)", first_code[SERIES[0]])
+    assert install, "the Colab cell installs the project from its GitHub repository"
+    repo = install.group(1)
+    for name in SERIES:
+        binder = f"https://mybinder.org/v2/gh/{repo}/main?labpath=notebooks%2F{name}.ipynb"
+        colab = f"https://colab.research.google.com/github/{repo}/blob/main/notebooks/{name}.ipynb"
+        assert f"]({binder})" in readme, f"README has no Binder badge for {name} ({binder})"
+        assert f"]({colab})" in readme, f"README has no Colab badge for {name} ({colab})"
+        assert f"git+https://github.com/{repo}" in first_code[name], f"{name}: the Colab cell installs from another repo"
