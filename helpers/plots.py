@@ -4,6 +4,7 @@ and returns the Axes, so notebooks and slider callbacks can add to it or assert 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullLocator
 
 
 def subplots(nrows=1, ncols=1, figsize=None, **kwargs):
@@ -39,6 +40,7 @@ def loss_curves(curves, ax=None, xlabel="epoch", ylabel="loss (mean over samples
         ax.plot(np.arange(1, end + 1), values[:end], label=label)
     if log and any(np.any(np.asarray(v, dtype=float) > 0) for v in curves.values()):
         ax.set_yscale("log")
+        ax.yaxis.set_minor_locator(NullLocator())  # a tick per decade is enough; minor ticks double the drawing time
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if len(curves) > 1:
         ax.legend(fontsize="small")
