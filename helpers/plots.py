@@ -40,7 +40,7 @@ def loss_curves(curves, ax=None, xlabel="epoch", ylabel="loss (mean over samples
         ax.plot(np.arange(1, end + 1), values[:end], label=label)
     if log and any(np.any(np.asarray(v, dtype=float) > 0) for v in curves.values()):
         ax.set_yscale("log")
-        ax.yaxis.set_minor_locator(NullLocator())  # a tick per decade is enough; minor ticks double the drawing time
+        ax.yaxis.set_minor_locator(NullLocator())  # a tick per decade is enough; minor ticks slow every redraw of a slider's figure
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if len(curves) > 1:
         ax.legend(fontsize="small")
