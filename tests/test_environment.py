@@ -7,7 +7,10 @@ the project with some of its extras. These tests check that:
     and anything else it installs is named in pyproject too;
   * what that installs can run the notebooks (JupyterLab, a kernel, ipywidgets);
   * the conda python version satisfies requires-python;
-  * postBuild (Binder) installs jupyter/overrides.json, whose settings exist in JupyterLab's schemas.
+  * postBuild (Binder) installs jupyter/overrides.json, whose settings exist in JupyterLab's schemas;
+  * constraints/oldest.txt (`make test-oldest`) pins every direct dependency to the floor pyproject.toml states;
+  * the code needs no Python newer than requires-python claims (vermin reads it), as CI runs only one Python;
+  * a built wheel (a non-editable install) holds every module of helpers and its data files.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -27,12 +32,15 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 try:
-    import tomllib  # Python 3.11+
+    import tomllib  # Python 3.11+  # novm (vermin: this import has a fallback)
 except ModuleNotFoundError:  # Python 3.10
     tomllib = pytest.importorskip("tomli", reason="reading pyproject.toml on Python 3.10 needs tomli")
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT_INSTALL = re.compile(r"^(?:-e\s+|--editable\s+)?\.(?:\[(?P<extras>[^\]]*)\])?$")
+IN_CI = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+OLDEST = REPO / "constraints" / "oldest.txt"
+OLDEST_EXTRAS = ("notebooks", "test")  # what `make test-oldest` installs besides the core
 # Packages the notebooks cannot run without, wherever they are installed from.
 NEEDED_TO_RUN_NOTEBOOKS = {"jupyterlab", "ipykernel", "ipywidgets", "numpy", "matplotlib"}
 
@@ -177,3 +185,129 @@ def test_overrides_match_jupyterlab_schemas():
                 assert value in allowed, f"{plugin_id} {key}={value!r}: allowed {allowed}"
             elif prop.get("type") == "boolean":
                 assert isinstance(value, bool), f"{plugin_id} {key} must be true or false, is {value!r}"
+
+
+def floor_of(requirement: Requirement) -> Version | None:
+    """The lowest version a requirement allows (its >= or == bound), or None if it has none."""
+    floors = [Version(spec.version) for spec in requirement.specifier if spec.operator in (">=", "==", "~=")]
+    return max(floors) if floors else None
+
+
+def read_constraints(path: Path) -> dict[str, Version]:
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#")[0].strip()
+        if not line:
+            continue
+        requirement = Requirement(line)
+        specs = list(requirement.specifier)
+        assert len(specs) == 1 and specs[0].operator == "==", f"{path.name}: {line!r} is not a plain name==version pin"
+        pins[canonicalize_name(requirement.name)] = Version(specs[0].version)
+    return pins
+
+
+def test_oldest_constraints_pin_every_direct_dependency_to_its_floor(pyproject):
+    requirements = [Requirement(r) for r in pyproject["dependencies"]]
+    for extra in OLDEST_EXTRAS:
+        requirements += [Requirement(r) for r in pyproject["optional-dependencies"][extra]]
+    pins = read_constraints(OLDEST)
+    wanted = {}
+    for requirement in requirements:
+        floor = floor_of(requirement)
+        assert floor is not None, f"pyproject.toml: {requirement} states no lowest version, so none can be tested"
+        wanted[canonicalize_name(requirement.name)] = floor
+    missing = sorted(set(wanted) - set(pins))
+    assert not missing, f"{OLDEST.name} does not pin {missing}: make test-oldest would not test their floors"
+    strays = sorted(set(pins) - set(wanted))
+    assert not strays, f"{OLDEST.name} pins {strays}, which are no direct dependency of the core or {OLDEST_EXTRAS}"
+    wrong = {name: f"pinned {pins[name]}, floor {floor}" for name, floor in wanted.items() if pins[name] != floor}
+    assert not wrong, f"{OLDEST.name} must pin each floor of pyproject.toml: {wrong}"
+
+
+def test_core_install_has_no_scikit_learn_or_scipy(pyproject):
+    """They weigh about 190 MB; the digits ship with helpers, so only the benchmark extra asks for them."""
+    core = {canonicalize_name(Requirement(r).name) for r in pyproject["dependencies"]}
+    for extra in ("notebooks", "test"):
+        core |= {canonicalize_name(Requirement(r).name) for r in pyproject["optional-dependencies"][extra]}
+    assert not core & {"scikit-learn", "scipy", "sklearn"}, sorted(core)
+    bench = {canonicalize_name(Requirement(r).name) for r in pyproject["optional-dependencies"]["bench"]}
+    assert "scikit-learn" in bench, "bench/bench.py compares with scikit-learn: the bench extra should bring it"
+
+
+def python_sources() -> list[Path]:
+    sources = []
+    for folder in ("helpers", "tests", "tools", "bench", "jupyter"):
+        sources += sorted((REPO / folder).rglob("*.py"))
+    return [p for p in sources if "__pycache__" not in p.parts]
+
+
+def notebook_code_as_python(tmp_path: Path) -> list[Path]:
+    """Each notebook's code cells as a .py file (IPython magics and shell lines left out)."""
+    import nbformat
+
+    files = []
+    for notebook in sorted((REPO / "notebooks").glob("*.ipynb")):
+        cells = nbformat.read(notebook, as_version=4).cells
+        lines = []
+        for cell in cells:
+            if cell.cell_type == "code":
+                lines += [line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+                lines.append("")
+        target = tmp_path / f"{notebook.stem}.py"
+        target.write_text("\n".join(lines), encoding="utf-8")
+        files.append(target)
+    return files
+
+
+def test_code_needs_no_newer_python_than_requires_python(pyproject, tmp_path):
+    """CI runs one Python (3.11); vermin checks that nothing needs a newer one than the lowest we claim."""
+    vermin = shutil.which("vermin", path=str(Path(sys.executable).parent)) or shutil.which("vermin")
+    if vermin is None:
+        message = "vermin is not installed (the test extra brings it): cannot check requires-python"
+        if IN_CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    lowest = floor_of(Requirement("python" + pyproject["requires-python"]))
+    assert lowest is not None, f"requires-python {pyproject['requires-python']!r} states no lowest version"
+    target = f"{lowest.major}.{lowest.minor}"
+    files = python_sources() + notebook_code_as_python(tmp_path)
+    result = subprocess.run(
+        [vermin, f"--target={target}-", "--violations", "--no-tips", "--eval-annotations",
+         "--no-make-paths-absolute", *map(str, files)],
+        capture_output=True, text=True, cwd=REPO,
+    )
+    assert result.returncode == 0, (f"code that needs a Python newer than {target} (requires-python "
+                                    f"{pyproject['requires-python']}):\n{result.stdout}{result.stderr}")
+    # A file vermin could not read is a file it did not check.
+    assert "could not" not in (result.stdout + result.stderr).lower(), result.stdout + result.stderr
+
+
+def test_wheel_holds_every_module_and_the_data_files(tmp_path):
+    """A non-editable install (pip install ., Colab) gets all of helpers, the digits file included."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
+    shutil.copytree(REPO / "helpers", source / "helpers", ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation", "--no-index",
+         "--wheel-dir", str(tmp_path / "wheel"), str(source)],
+        capture_output=True, text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    (wheel,) = (tmp_path / "wheel").glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        archive.extractall(tmp_path / "site")
+    expected = {p.relative_to(source).as_posix() for p in (source / "helpers").rglob("*")
+                if p.is_file() and p.suffix in (".py", ".gz", ".md")}
+    assert "helpers/digits.csv.gz" in expected
+    missing = sorted(expected - names)
+    assert not missing, f"the wheel lacks {missing}: add them to pyproject.toml's packages or package-data"
+    # And the installed copy loads the digits from itself.
+    check = ("import helpers, helpers.data as d; "
+             "assert helpers.__file__.startswith(%r), helpers.__file__; "
+             "print(d.load_digits()[0].shape)" % str(tmp_path / "site"))
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "site"))
+    run = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert run.returncode == 0 and run.stdout.strip() == "(1438, 64)", run.stdout + run.stderr
