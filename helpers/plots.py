@@ -4,7 +4,7 @@ and returns the Axes, so notebooks and slider callbacks can add to it or assert 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullLocator
+from matplotlib.ticker import Formatter, Locator, LogLocator, MaxNLocator, NullLocator
 
 
 def subplots(nrows=1, ncols=1, figsize=None, **kwargs):
@@ -18,6 +18,86 @@ def subplots(nrows=1, ncols=1, figsize=None, **kwargs):
     """
     fig = Figure(figsize=figsize)
     return fig, fig.subplots(nrows, ncols, **kwargs)
+
+
+class ReadableLogLocator(Locator):
+    """Ticks for a log axis that always puts at least two inside the view.
+
+    Matplotlib's default puts one tick per power of ten; a range inside one decade (a loss going from
+    0.3 to 0.12) then gets no labelled tick at all once minor ticks are off. Here: powers of ten when
+    at least two are in view, else 1, 2, 5 times them, else 1..9 times them, else a few evenly spaced values.
+    """
+
+    def __init__(self, base=10.0):
+        self.base = base
+        self._decades = LogLocator(base, numticks=9)
+
+    def __call__(self):
+        return self.tick_values(*self.axis.get_view_interval())
+
+    def tick_values(self, vmin, vmax):
+        vmin, vmax = sorted((float(vmin), float(vmax)))
+        if not (np.isfinite(vmin) and np.isfinite(vmax)) or vmax <= 0:
+            return np.array([])
+        vmin = max(vmin, vmax * 1e-300)
+        inside = lambda t: t[(t >= vmin * (1 - 1e-9)) & (t <= vmax * (1 + 1e-9))]
+        ticks = self._decades.tick_values(vmin, vmax)
+        if len(inside(ticks)) >= 2:
+            return ticks
+        low, high = np.floor(np.log(vmin) / np.log(self.base)), np.ceil(np.log(vmax) / np.log(self.base))
+        powers = self.base ** np.arange(low - 1, high + 1)
+        for subs in ((1.0, 2.0, 5.0), np.arange(1.0, 10.0)):
+            ticks = inside(np.outer(powers, subs).ravel())
+            if len(ticks) >= 2:
+                return ticks
+        ticks = MaxNLocator(nbins=3, min_n_ticks=2).tick_values(vmin, vmax)
+        return ticks[ticks > 0]
+
+
+class ReadableLogFormatter(Formatter):
+    """Labels for ReadableLogLocator: $10^{k}$ when every tick is a power of ten, else plain numbers
+    with as many digits as it takes to tell the ticks apart."""
+
+    def __init__(self, base=10.0):
+        self.base = base
+
+    def _exponent(self, x):
+        return np.log(x) / np.log(self.base)
+
+    def __call__(self, x, pos=None):
+        if not np.isfinite(x) or x <= 0:
+            return ""
+        locs = [t for t in self.locs if t > 0]
+        if all(abs(self._exponent(t) - round(self._exponent(t))) < 1e-9 for t in locs):
+            return f"$\\mathdefault{{{self.base:g}^{{{round(self._exponent(x))}}}}}$"
+        for digits in range(2, 10):
+            if len({f"{t:.{digits}g}" for t in locs}) == len(locs):
+                break
+        return f"{x:.{digits}g}"
+
+
+def readable_log_scale(ax, axis="y"):
+    """Put `ax`'s x or y axis on a log scale whose ticks are always labelled (at least two in view).
+
+    No minor ticks: they cost about a third of each redraw of a slider's figure.
+    """
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    (ax.set_yscale if axis == "y" else ax.set_xscale)("log")
+    target.set_major_locator(ReadableLogLocator())
+    target.set_major_formatter(ReadableLogFormatter())
+    target.set_minor_locator(NullLocator())
+    return ax
+
+
+def visible_tick_labels(axis):
+    """The tick labels an axis shows inside its view, as strings (after a draw, e.g. fig.canvas.draw())."""
+    scale = axis.get_transform().transform  # compare in the axis's own scale (log for a log axis)
+    lo, hi = sorted(scale(np.asarray(axis.get_view_interval(), dtype=float)))
+    slack = 1e-6 * (hi - lo)
+    coordinate = 0 if axis.axis_name == "x" else 1
+    return [label.get_text() for label in axis.get_ticklabels()
+            if label.get_visible() and label.get_text()
+            and lo - slack <= scale(np.array([float(label.get_position()[coordinate])]))[0] <= hi + slack]
 
 
 def _axes(ax, figsize=(5, 3.5)):
@@ -39,8 +119,7 @@ def loss_curves(curves, ax=None, xlabel="epoch", ylabel="loss (mean over samples
         end = len(values) if finite.all() else int(np.argmin(finite))
         ax.plot(np.arange(1, end + 1), values[:end], label=label)
     if log and any(np.any(np.asarray(v, dtype=float) > 0) for v in curves.values()):
-        ax.set_yscale("log")
-        ax.yaxis.set_minor_locator(NullLocator())  # a tick per decade is enough; minor ticks slow every redraw of a slider's figure
+        readable_log_scale(ax, "y")  # labelled ticks even inside one decade, no minor ticks
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     if len(curves) > 1:
         ax.legend(fontsize="small")
