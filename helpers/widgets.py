@@ -300,16 +300,18 @@ class LiveApp(widgets.VBox):
         self.text.value = _text_html(result.get("text", ""))
 
 
-def live_app(setup, update, name=None, nrows=1, ncols=1, figsize=(6, 3.5), **controls):
+def live_app(setup, update, name=None, nrows=1, ncols=1, figsize=(6, 3.5), figure_kw=None, **controls):
     """A slider app on one persistent figure.
 
     setup(live) makes the artists once (on live.axes) and returns a state; update(state, live, **values)
     recomputes for the controls' values and updates the artists, returning a dict: "text" (shown under
     the figure), optionally "message" (shown over the figure) and any numbers a test wants. Keyword
-    arguments other than name / nrows / ncols / figsize are the controls, by the name update takes.
+    arguments other than name / nrows / ncols / figsize / figure_kw are the controls, by the name update
+    takes; figure_kw goes to LiveFigure (dpi, fmt, layout, sharex, ...).
     `app.controls`, `app.result` (update's last dict) and `app.live` (the LiveFigure) are for tests.
     """
-    return LiveApp(setup, update, controls, name=name, nrows=nrows, ncols=ncols, figsize=figsize)
+    return LiveApp(setup, update, controls, name=name, nrows=nrows, ncols=ncols, figsize=figsize,
+                   **(figure_kw or {}))
 
 
 class TrainingApp(widgets.VBox):
@@ -412,7 +414,8 @@ class TrainingApp(widgets.VBox):
         self.text.value = _text_html("\n".join(lines))
 
 
-def training_app(run, name=None, max_frames=300, interval_ms=50, nrows=1, ncols=1, figsize=(6, 3.5), **controls):
+def training_app(run, name=None, max_frames=300, interval_ms=50, nrows=1, ncols=1, figsize=(6, 3.5), figure_kw=None,
+                 **controls):
     """Training you can watch: Play / Pause (an ipywidgets.Play), Step, Reset, an epoch counter.
 
     `run` has four methods:
@@ -422,13 +425,13 @@ def training_app(run, name=None, max_frames=300, interval_ms=50, nrows=1, ncols=
                           (e.g. "diverged at epoch 12: try a smaller learning rate")
         draw(live)        update the artists from the current state; return {"text": ..., "epoch": ..., numbers}
     Play calls step() then draw() every interval_ms (or as fast as they go); nothing blocks the kernel, so
-    the other controls stay live; changing one resets the run and play goes on. A run stops by itself after
+    the other controls stay live; changing one resets the run and play goes on. figure_kw goes to LiveFigure. A run stops by itself after
     max_frames frames or when step() returns a message; a blow-up (DivergedError, overflow) is a message too.
     For tests: app.play.value += 1 is one frame; app.step_button.click(); app.reset_button.click();
     app.controls, app.result (draw's last dict), app.frame, app.stopped (why it stopped, or None), app.live.
     """
     return TrainingApp(run, controls, max_frames=max_frames, interval_ms=interval_ms, name=name,
-                       nrows=nrows, ncols=ncols, figsize=figsize)
+                       nrows=nrows, ncols=ncols, figsize=figsize, **(figure_kw or {}))
 
 
 # --- the slider app of before (a new figure per change) --------------------------------------
