@@ -60,6 +60,11 @@ class ReadableLogFormatter(Formatter):
 
     def __init__(self, base=10.0):
         self.base = base
+        self._ticks = []
+
+    def set_locs(self, locs):
+        super().set_locs(locs)
+        self._ticks = [float(t) for t in locs]
 
     def _exponent(self, x):
         return np.log(x) / np.log(self.base)
@@ -67,7 +72,7 @@ class ReadableLogFormatter(Formatter):
     def __call__(self, x, pos=None):
         if not np.isfinite(x) or x <= 0:
             return ""
-        locs = [t for t in self.locs if t > 0]
+        locs = [t for t in self._ticks if t > 0] or [x]
         if all(abs(self._exponent(t) - round(self._exponent(t))) < 1e-9 for t in locs):
             return f"$\\mathdefault{{{self.base:g}^{{{round(self._exponent(x))}}}}}$"
         for digits in range(2, 10):

@@ -107,3 +107,47 @@ def test_progress_bar_shows_while_running_and_leaves_an_empty_output(monkeypatch
     shown.clear()
     monkeypatch.setattr(widgets, "get_ipython", lambda: None)  # a script: nothing is drawn
     assert list(widgets.progress(range(2), "x")) == [0, 1] and shown == []
+
+
+def drawn(ax):
+    ax.figure.canvas.draw()
+    return ax
+
+
+def test_every_plot_a_helper_draws_has_numbered_ticks_on_both_axes():
+    X = np.random.default_rng(0).standard_normal((20, 2))
+    y = (X[:, 0] > 0).astype(int)
+    axes = {
+        "loss_curves inside one decade": plots.loss_curves({"a": [0.3, 0.2, 0.15, 0.12]}),
+        "loss_curves over decades": plots.loss_curves({"a": 10.0 ** -np.arange(6.0), "b": [1.0, 0.5]}),
+        "loss_curves, a tiny range": plots.loss_curves({"a": [0.10012, 0.10011, 0.1001]}),
+        "loss_curves, linear": plots.loss_curves({"a": [1.0, 0.5]}, log=False),
+        "decision_boundary": plots.decision_boundary(lambda P: (P[:, 0] > 0).astype(int), X, y, resolution=20),
+        "descent_path_1d": plots.descent_path_1d(lambda w: w**2, [2.0, 1.0, np.nan]),
+        "descent_path_2d": plots.descent_path_2d(lambda a, b: a**2 + b**2, np.array([[1.0, 1.0], [0.5, 0.5]])),
+    }
+    for what, ax in axes.items():
+        drawn(ax)
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = plots.visible_tick_labels(axis)
+            assert len(labels) >= 2, f"{what}: the {axis.axis_name} axis shows tick labels {labels}"
+            assert len(set(labels)) == len(labels), f"{what}: repeated tick labels {labels}"
+    plt.close("all")
+
+
+@pytest.mark.parametrize("lo, hi", [(0.12, 0.3), (0.5, 0.9), (0.21, 0.29), (0.095, 0.105), (0.1001, 0.1002),
+                                    (3.1e-5, 3.3e-5), (1e-3, 1.0), (2.0, 3000.0), (1e-12, 1e3), (7.0, 7.5)])
+def test_a_log_axis_labels_at_least_two_ticks_whatever_its_range(lo, hi):
+    fig, ax = plots.subplots()
+    ax.plot([0, 1], [lo, hi])
+    plots.readable_log_scale(ax, "y")
+    ax.set_ylim(lo, hi)
+    fig.canvas.draw()
+    labels = plots.visible_tick_labels(ax.yaxis)
+    assert 2 <= len(labels) <= 10 and len(set(labels)) == len(labels), labels
+    if not labels[0].startswith("$"):  # plain numbers: they are the values at the ticks, inside the view
+        values = [float(t) for t in labels]
+        assert all(lo * (1 - 1e-6) <= v <= hi * (1 + 1e-6) for v in values) and values == sorted(values)
+    else:
+        assert all("10^{" in t for t in labels)
+    assert len(ax.yaxis.get_minorticklocs()) == 0  # no minor ticks (they slow every redraw)
