@@ -39,9 +39,6 @@ class Result:
     def __str__(self):
         return self.message
 
-    def __bool__(self):
-        return self.passed
-
 
 def not_attempted(exercise):
     return Result(NOT_ATTEMPTED, f"{exercise}: not attempted yet. Replace the stub (the line that says "
@@ -59,7 +56,11 @@ class _Raised(Exception):
 def attempt(exercise, answer, *args, **kwargs):
     """Call answer(*args, **kwargs) (or take answer itself if it is not callable).
 
-    Returns (value, None), or (None, Result) when the stub is untouched or the code raised.
+    Returns (value, None), or (None, Result) when the stub is untouched or the code raised:
+
+        value, early = attempt("Exercise 1", answer, X)
+        if early is not None:
+            return early
     """
     if answer is Ellipsis or answer is None:
         return None, not_attempted(exercise)
