@@ -98,7 +98,8 @@ class LiveFigure:
     pastes a saved picture of everything else and draws only them on top (blitting). Anything else that
     changes (a limit, a title, a tick) makes the next frame a full draw, which is slower but never wrong.
     The layout is computed once, at the first frame ("constrained"), then kept fixed; `relayout()` does
-    it again. The figure is not tracked by pyplot (see plots.subplots).
+    it again; `live.fig.subplots_adjust(...)` places the axes by hand instead. The figure is not tracked
+    by pyplot (see plots.subplots).
 
     fmt "jpeg" (default: about 1 ms to encode an 800x350 frame) or "png" (lossless, about 8 ms).
     frame_times holds the seconds each render() took; full_draws counts the full draws.
@@ -110,6 +111,7 @@ class LiveFigure:
             raise ValueError(f"fmt must be 'jpeg' or 'png', got {fmt!r}")
         self.fig = Figure(figsize=figsize, dpi=dpi, layout=layout)
         FigureCanvasAgg(self.fig)
+        self.fig.subplots_adjust = self._subplots_adjust  # placing the axes by hand turns the automatic layout off
         self.axes = self.fig.subplots(nrows, ncols, **subplot_kw)
         self.fmt, self.quality = fmt, int(quality)
         width, height = self.fig.canvas.get_width_height()
@@ -122,6 +124,16 @@ class LiveFigure:
         self._background = None
         self._layout_done = layout is None
         self.frame_times, self.full_draws = [], 0
+
+    def _subplots_adjust(self, left=None, bottom=None, right=None, top=None, wspace=None, hspace=None):
+        """Figure.subplots_adjust, which a layout engine would ignore: the automatic layout is switched off."""
+        self.fig.set_layout_engine("none")
+        self._layout_done = True
+        self.fig.subplotpars.update(left, bottom, right, top, wspace, hspace)
+        for ax in self.fig.axes:
+            if ax.get_subplotspec() is not None:
+                ax.set_position(ax.get_subplotspec().get_position(self.fig))
+        self.fig.stale = True
 
     def animate(self, *artists):
         """Mark artists as changing every frame (the same as making them with animated=True)."""

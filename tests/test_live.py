@@ -293,3 +293,21 @@ def test_registry_names_every_app():
     apps = widgets.registered_apps()
     assert {a, b, c} <= set(apps) and a.name == "reg" and b.name == "reg_2"
     assert (a.kind, c.kind) == ("slider", "training") and set(c.controls) == {"lr", "width"}
+
+
+def test_layout_is_automatic_once_or_placed_by_hand():
+    import warnings
+
+    live = widgets.LiveFigure(1, 2, figsize=(6, 2.5))
+    live.axes[0].set_ylabel("a long label\non two lines")
+    live.render()
+    automatic = live.axes[0].get_position().x0
+    assert 0.05 < automatic < 0.3  # room left for the label
+    live.axes[0].set_title("changed")
+    live.render()
+    assert live.axes[0].get_position().x0 == automatic  # frozen after the first frame
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib would warn and ignore it under a layout engine
+        live.fig.subplots_adjust(left=0.3, wspace=0.4)
+    live.render()
+    assert live.axes[0].get_position().x0 == pytest.approx(0.3)
