@@ -1,6 +1,6 @@
 """Backprop from Scratch: the small package the notebooks share.
 
-Read it in this order: checks, activations, losses, layers, network, gradcheck;
+Read it in this order: checks, activations, losses, layers, network, gradcheck, graph;
 then data, plots and widgets, which the notebooks use to show things.
 """
 from .activations import get_activation, sigmoid, softmax

@@ -95,7 +95,7 @@ def softmax_backward(dA, A):
 
     Softmax couples the outputs of a row, so it has no elementwise derivative; its
     Jacobian is diag(a) - a a^T. With cross-entropy the product simplifies to A - Y
-    (see losses.softmax_cross_entropy_gradient), which is what Network uses.
+    (see losses.softmax_cross_entropy), which is what Network uses.
     """
     return A * (dA - np.sum(dA * A, axis=-1, keepdims=True))
 

@@ -79,18 +79,25 @@ def check_inputs(X, n_inputs, dtype):
     return X
 
 
+def check_labels(labels, batch, n_classes):
+    """Integer class labels: shape (batch,), values in [0, n_classes)."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1:
+        raise ValueError(f"class labels must have shape (batch,), got {labels.shape}")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"class labels must be integers, got dtype {labels.dtype}")
+    if labels.shape[0] != batch:
+        raise ValueError(f"X has {batch} samples but Y has {labels.shape[0]}; expected one label per row of X")
+    if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+        raise ValueError(f"class labels must be in [0, {n_classes}), got values from {labels.min()} to {labels.max()}")
+    return labels
+
+
 def check_targets(Y, batch, n_outputs, dtype, allow_labels):
     """Y must be (batch, n_outputs) targets, or (batch,) integer labels in [0, n_outputs) if allowed."""
     Y = np.asarray(Y)
     if allow_labels and Y.ndim == 1:
-        if not np.issubdtype(Y.dtype, np.integer):
-            raise TypeError(f"class labels must be integers, got dtype {Y.dtype}")
-        if Y.shape[0] != batch:
-            raise ValueError(f"X has {batch} samples but Y has {Y.shape[0]}; expected one label per row of X")
-        n_classes = max(n_outputs, 2)  # one sigmoid output still has two classes, 0 and 1
-        if Y.size and (Y.min() < 0 or Y.max() >= n_classes):
-            raise ValueError(f"class labels must be in [0, {n_classes}), got values from {Y.min()} to {Y.max()}")
-        return Y
+        return check_labels(Y, batch, max(n_outputs, 2))  # one output still has two classes, 0 and 1
     Y = as_finite_array("Y", Y, dtype)
     if Y.ndim != 2 or Y.shape[1] != n_outputs:
         expected = f"(batch, {n_outputs})" + (" or integer labels of shape (batch,)" if allow_labels else "")

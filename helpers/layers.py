@@ -8,20 +8,22 @@ Shapes, for a layer with n_in inputs and n_out units and a batch of N samples (r
 
 Backward, given dA = dE/dA (N, n_out):
 
-    dZ      = dA * f'(Z)            (N, n_out)   the error term (delta; the seeds call it psi)
+    dZ      = dA * f'(Z)            (N, n_out)   the error term, often written delta
     dW      = dZ.T @ A_prev         (n_out, n_in)
     db      = dZ.sum(axis=0)        (n_out,)
     dA_prev = dZ @ W                (N, n_in)    passed on to the layer before
 
+(The blog post "Practice Implementing Gradient Descent" calls the error term psi.)
 The losses are means over the batch, so dA already carries the 1/N: summing over the batch
-in dW and db gives the mean gradient.
+in dW and db gives the mean gradient. These two functions are the only place in helpers/
+where these formulas are written: helpers.Network loops over them.
 """
 from .activations import activation_backward, get_activation
 
 
 def dense_forward(A_prev, W, b, activation="identity"):
-    """Return (A, cache): the layer's output and what dense_backward needs."""
-    f, _ = get_activation(activation)
+    """Return (A, cache): the layer's output A = f(A_prev @ W.T + b) and what dense_backward needs."""
+    f = get_activation(activation)[0]
     Z = A_prev @ W.T + b
     A = f(Z)
     return A, (A_prev, W, Z, A, activation)
@@ -31,11 +33,6 @@ def dense_backward(dA, cache):
     """Return (dA_prev, dW, db) from dA = dE/dA and the cache of dense_forward."""
     A_prev, W, Z, A, activation = cache
     dZ = activation_backward(activation, dA, Z, A)
-    return linear_backward(dZ, A_prev, W)
-
-
-def linear_backward(dZ, A_prev, W):
-    """Return (dA_prev, dW, db) from the error term dZ = dE/dZ of Z = A_prev @ W.T + b."""
     dW = dZ.T @ A_prev
     db = dZ.sum(axis=0)
     dA_prev = dZ @ W

@@ -16,9 +16,14 @@ Cross-entropy for probabilities Yhat (each row sums to 1, e.g. from softmax) and
 For a single sigmoid output (M = 1, "log loss"), use binary cross-entropy:
 
     E = -1/N * sum_i [y_i log(yhat_i) + (1 - y_i) log(1 - yhat_i)]
+
+Network does not use these on probabilities: with cross-entropy it hands the output layer's
+pre-activations (the logits) to softmax_cross_entropy or sigmoid_cross_entropy at the end of
+this file, which return the loss and its gradient dE/dZ = (P - Y) / N together.
 """
 import numpy as np
 
+from .activations import sigmoid
 from .checks import check_choice
 
 # log(0) = -inf: probabilities are clipped to [EPS, 1 - EPS] inside logarithms.
@@ -63,29 +68,46 @@ def cross_entropy_gradient(Yhat, Y):
     return -Y / P / N
 
 
-def cross_entropy_from_logits(Z, Y):
-    """Cross-entropy of softmax(Z) (or sigmoid(Z) for one column), computed from the logits Z.
+# --- an output activation and its loss as one function of the logits ------------
+# CS231n's softmax_loss pattern: the function takes the output layer's pre-activations Z
+# (the logits), not probabilities, and returns (E, dE/dZ). The 1/P of the cross-entropy
+# and the P of the activation's derivative cancel, so dE/dZ = (P - Y) / N: it never
+# vanishes when the output saturates, and nothing is divided by a probability near 0.
+# The losses are computed from Z, which is exact where a probability rounds to 0 or 1.
 
-    Equal to cross_entropy(softmax(Z), Y), but exact where the probabilities round to 0 or 1:
-    log softmax(z)_j = z_j - log sum_k e^{z_k}, with the maximum subtracted first, and for one
-    column log sigmoid(z) = -log(1 + e^{-z}) = -logaddexp(0, -z). Network uses this one.
+
+def softmax_cross_entropy(Z, Y):
+    """Softmax followed by cross-entropy, from the logits Z (batch, M) and one-hot Y.
+
+        P = softmax(Z),   E = -1/N sum_i sum_j y_ij log p_ij,   dE/dZ = (P - Y) / N
+
+    With m the row maximum and S = sum_k e^(z_k - m): log p_j = z_j - m - log S, so
+    E = 1/N sum Y (log S + m - Z), exact even where p_j rounds to 0. Returns (E, dZ).
     """
     N = Z.shape[0]
-    if Z.shape[-1] == 1:
-        return float(np.sum(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z)) / N)
     m = np.max(Z, axis=-1, keepdims=True)
-    log_sum = np.log(np.sum(np.exp(Z - m), axis=-1, keepdims=True)) + m
-    return float(np.sum(Y * (log_sum - Z)) / N)
+    exp = np.exp(Z - m)  # every exponent <= 0: no overflow
+    S = np.sum(exp, axis=-1, keepdims=True)
+    loss = float(np.sum(Y * (np.log(S) + m - Z)) / N)
+    P = exp / S
+    return loss, (P - Y) / N
 
 
-def softmax_cross_entropy_gradient(P, Y):
-    """The fused gradient dE/dZ for softmax followed by cross-entropy: (P - Y) / N.
+def sigmoid_cross_entropy(Z, Y):
+    """Sigmoid followed by binary cross-entropy, from the logits Z (batch, M) and 0/1 targets Y.
 
-    The same holds for a sigmoid output with binary cross-entropy. The 1/P of the loss and
-    the P of the activation's derivative cancel, so the gradient never vanishes when the output
-    saturates, and nothing is divided by a probability near 0.
+    Each of the M outputs is its own yes/no question (M = 1: two classes; M > 1: several
+    labels per sample can be 1). Summed over the outputs, mean over the batch, as softmax's:
+
+        P = sigmoid(Z),   E = -1/N sum_i sum_j [y_ij log p_ij + (1 - y_ij) log(1 - p_ij)],
+        dE/dZ = (P - Y) / N
+
+    log sigmoid(z) = -log(1 + e^-z) = -logaddexp(0, -z) and log(1 - sigmoid(z)) = -logaddexp(0, z),
+    which never overflow. Returns (E, dZ).
     """
-    return (P - Y) / P.shape[0]
+    N = Z.shape[0]
+    loss = float(np.sum(Y * np.logaddexp(0, -Z) + (1 - Y) * np.logaddexp(0, Z)) / N)
+    return loss, (sigmoid(Z) - Y) / N
 
 
 LOSSES = {

@@ -1,52 +1,53 @@
 """`Network`: a fully connected network of any depth, trained by gradient descent.
 
-The convention of the series (see the table in notebook 01):
+This file is written to be read. Hold it beside the pseudo-code of notebook 04, repeated here,
+and each line of the pseudo-code is one line of `Network` (the method is named on the right):
 
-    X   (batch, n_0)              samples are rows
-    W_l (n_l, n_{l-1})            one row of weights per unit of layer l
-    b_l (n_l,)
-    Z_l = A_{l-1} @ W_l.T + b_l   (batch, n_l),   A_0 = X
-    A_l = f_l(Z_l)                (batch, n_l),   A_L = Yhat, the prediction
+    forward:   A_0 = X
+               for l = 1..L:   A_l, cache_l = dense_forward(A_{l-1}, W_l, b_l, f_l)      _forward
+    loss:      E, dA_L = loss(A_L, Y)                                                 _loss_and_gradient
+    backward:  for l = L..1:   dA_{l-1}, dW_l, db_l = dense_backward(dA_l, cache_l)     _backward
+    update:    for l = 1..L:   W_l <- W_l - lr dW_l ;  b_l <- b_l - lr db_l              _step
 
-Backpropagation, for l = L, L-1, ..., 1:
+The layer functions of helpers.layers hold the formulas, once:
 
-    dZ_L = dE/dYhat * f_L'(Z_L)   (or (Yhat - Y) / N for softmax/sigmoid + cross-entropy)
-    dW_l = dZ_l.T @ A_{l-1}       db_l = dZ_l.sum(0)
-    dZ_{l-1} = (dZ_l @ W_l) * f_{l-1}'(Z_{l-1})
+    dense_forward:    Z_l = A_{l-1} @ W_l.T + b_l ;   A_l = f_l(Z_l)
+    dense_backward:   dZ_l = dA_l * f_l'(Z_l) ;   dW_l = dZ_l.T @ A_{l-1} ;   db_l = dZ_l summed over
+                      the rows ;   dA_{l-1} = dZ_l @ W_l
+
+Shapes (samples are rows): X (N, n_0); W_l (n_l, n_{l-1}); b_l (n_l,); Z_l, A_l, dZ_l (N, n_l).
+Losses are means over the batch, so the gradients are too.
+
+With cross-entropy the output activation (softmax, or sigmoid) is part of the loss: the last
+layer is linear (f_L is the identity, so A_L = Z_L, the logits), and the loss takes the logits
+and returns dE/dZ_L = (softmax(Z_L) - Y) / N, or (sigmoid(Z_L) - Y) / N, directly (see
+helpers.losses.softmax_cross_entropy). `forward` and `predict` apply the output activation.
 
 Example:
     net = Network([784, 128, 10], activation="relu", output="softmax", loss="cross_entropy", seed=0)
     history = net.fit(X, labels, epochs=5, lr=0.1, batch_size=64)
 """
+import math
+
 import numpy as np
 
 from . import checks
 from .activations import ACTIVATIONS, activation_backward, get_activation
-from .losses import cross_entropy_from_logits, get_loss, one_hot, softmax_cross_entropy_gradient
-
-
-def _softmax_and_cross_entropy(Z, Y):
-    """Return (softmax(Z), cross-entropy of it against Y) with one exp(Z - max) for both.
-
-    The same operations as activations.softmax and losses.cross_entropy_from_logits, which
-    each compute the exponentials and their row sums S: P = e^(Z - m) / S and the loss
-    -1/N sum Y log P = 1/N sum Y (log S + m - Z), exact even where P rounds to 0.
-    """
-    m = np.max(Z, axis=-1, keepdims=True)
-    E = np.exp(Z - m)
-    S = np.sum(E, axis=-1, keepdims=True)
-    loss = float(np.sum(Y * (np.log(S) + m - Z)) / Z.shape[0])
-    return E / S, loss
+from .layers import dense_backward, dense_forward
+from .losses import mse, mse_gradient, one_hot, sigmoid_cross_entropy, softmax_cross_entropy
 
 
 class DivergedError(FloatingPointError):
-    """Training produced an infinite or NaN loss or gradient (usually: the learning rate is too large)."""
+    """Training produced an infinite or NaN loss or parameter (usually: the learning rate is too large)."""
 
 
-# name -> (how to draw a (n_out, n_in) weight matrix, are biases drawn the same way?)
+# name -> how the weights W (n_out, n_in) and biases b (n_out,) of a layer are drawn. The first two
+# are the naive choices of texts the series follows: N(0, 1) in Daniel Sabinasz's "Deep Learning From
+# Scratch" (https://www.deepideas.net, code at https://github.com/danielsabinasz/TensorSlow), and
+# U[0, 1) (np.random.rand) in the blog post "Practice Implementing Gradient Descent".
 INITIALISATIONS = {
-    "normal": "N(0, 1) weights and biases: the seeds' naive choice",
-    "uniform": "U[0, 1) weights and biases: seed 000's np.random.rand",
+    "normal": "N(0, 1) weights and biases: the naive choice",
+    "uniform": "U[0, 1) weights and biases: np.random.rand, another naive choice",
     "lecun": "N(0, 1/fan_in) weights, zero biases: keeps the variance of Z near that of the inputs",
     "xavier": "N(0, 2/(fan_in + fan_out)) weights, zero biases: Glorot's choice for sigmoid and tanh",
     "he": "N(0, 2/fan_in) weights, zero biases: for relu, which zeroes half of its inputs",
@@ -70,12 +71,17 @@ class Network:
     activation  hidden layers' activation: 'sigmoid', 'tanh', 'relu', 'leaky_relu', 'identity'
     output      output layer's activation; by default 'softmax' (or 'sigmoid' for one output) with
                 cross-entropy, otherwise the hidden activation
-    loss        'mse' or 'cross_entropy' (mean over the batch, see helpers.losses)
+    loss        'mse' or 'cross_entropy' (mean over the batch, see helpers.losses). Cross-entropy
+                goes with a softmax output (one class per sample) or with sigmoid outputs (each
+                output a yes/no label of its own: one output for two classes, several for multi-label)
     init        weight initialisation name (helpers.network.INITIALISATIONS); by default 'he'
                 for relu-like activations and 'xavier' otherwise
     init_scale  every initial weight and bias is multiplied by this (for scale experiments)
     seed        seeds the initial weights and the shuffling in fit()
     dtype       'float32' or 'float64'
+
+    The parameters are net.weights = [W_1, ..., W_L] and net.biases = [b_1, ..., b_L];
+    net.params is the flat list [W_1, b_1, ..., W_L, b_L] of the same arrays.
     """
 
     def __init__(self, sizes, activation="sigmoid", output=None, loss="mse", init=None,
@@ -88,35 +94,29 @@ class Network:
         if output is None:
             output = ("softmax" if n_out > 1 else "sigmoid") if loss == "cross_entropy" else activation
         self.output = checks.check_choice("output activation", output, ACTIVATIONS)
-        if loss == "cross_entropy" and (output, n_out > 1) not in {("softmax", True), ("sigmoid", False)}:
-            raise ValueError("cross_entropy needs output='softmax' with 2 or more outputs, or output='sigmoid' "
-                             f"with 1 output; got output={output!r} with {n_out} output(s)")
+        if loss == "cross_entropy" and output not in ("softmax", "sigmoid"):
+            raise ValueError("cross_entropy needs output='softmax' (one class per sample) or output='sigmoid' "
+                             f"(a yes/no label per output); got output={output!r}")
         if output == "softmax" and n_out < 2:
             raise ValueError("a softmax output needs at least 2 units; use output='sigmoid' for one output")
         if init is None:
             init = "he" if activation in ("relu", "leaky_relu") else "xavier"
         self.init = checks.check_choice("initialisation", init, INITIALISATIONS)
-        scale = checks.as_finite_array("init_scale", init_scale, ndim=0)
+        scale = self.dtype.type(checks.as_finite_array("init_scale", init_scale, ndim=0))
         self.seed = seed
         self.rng = np.random.default_rng(seed)
-        self.params = []
+        self.weights, self.biases = [], []
         for n_prev, n in zip(self.sizes[:-1], self.sizes[1:]):
             W, b = init_weights(init, n, n_prev, self.rng, self.dtype)
-            self.params += [W * self.dtype.type(scale), b * self.dtype.type(scale)]
-        self._loss, self._loss_gradient = get_loss(loss)
-        self._fused = loss == "cross_entropy"  # softmax/sigmoid + cross-entropy: dZ_L = (Yhat - Y) / N
-        self._derivative = get_activation(self.activation)[1]  # f'(Z, A) of the hidden layers
-
-    # --- views of the parameters ---------------------------------------------------------
-    @property
-    def weights(self):
-        """[W_1, ..., W_L], W_l of shape (n_l, n_{l-1}) (the same arrays as in params)."""
-        return self.params[0::2]
+            self.weights.append(W * scale)
+            self.biases.append(b * scale)
+        # The activation each dense layer applies: with cross-entropy the output's is in the loss.
+        self.layer_activations = self.activations[:-1] + ["identity" if loss == "cross_entropy" else output]
 
     @property
-    def biases(self):
-        """[b_1, ..., b_L], b_l of shape (n_l,) (the same arrays as in params)."""
-        return self.params[1::2]
+    def params(self):
+        """[W_1, b_1, ..., W_L, b_L]: the same arrays as weights and biases (changing one changes both)."""
+        return [p for W, b in zip(self.weights, self.biases) for p in (W, b)]
 
     @property
     def activations(self):
@@ -133,126 +133,110 @@ class Network:
 
     def _check_XY(self, X, Y):
         X = self._check_X(X)
-        Y = checks.check_targets(Y, X.shape[0], self.sizes[-1], self.dtype, allow_labels=self._fused)
+        classes = self.loss_name == "cross_entropy" and (self.output == "softmax" or self.sizes[-1] == 1)
+        Y = checks.check_targets(Y, X.shape[0], self.sizes[-1], self.dtype, allow_labels=classes)
         if Y.ndim == 1:  # integer labels -> one-hot targets (or a 0/1 column for one sigmoid output)
             Y = Y[:, None].astype(self.dtype) if self.sizes[-1] == 1 else one_hot(Y, self.sizes[-1], self.dtype)
         return X, Y
 
-    # --- forward -------------------------------------------------------------------------
-    def _forward(self, X, output_activation=True):
-        """Return the lists Zs = [Z_1..Z_L] and As = [A_0=X, A_1..A_L] (As without A_L if not output_activation)."""
-        Zs, As = [], [X]
-        for W, b, name in zip(self.weights, self.biases, self.activations):
-            Z = As[-1] @ W.T
-            Z += b  # in place: one array per layer, not two
-            Zs.append(Z)
-            if len(Zs) < len(self.weights) or output_activation:
-                As.append(get_activation(name)[0](Z))
-        return Zs, As
+    # --- the algorithm: forward, loss, backward, update --------------------------------------
+    def _forward(self, X):
+        """Return (the last layer's output A_L, [cache_1, ..., cache_L])."""
+        A, caches = X, []
+        for W, b, f in zip(self.weights, self.biases, self.layer_activations):
+            A, cache = dense_forward(A, W, b, f)
+            caches.append(cache)
+        return A, caches
 
+    def _loss_and_gradient(self, A_L, Y):
+        """Return (E, dE/dA_L). With cross-entropy A_L is the logits Z_L, and dE/dA_L = (P - Y) / N."""
+        if self.loss_name == "mse":
+            return mse(A_L, Y), mse_gradient(A_L, Y)
+        if self.output == "softmax":
+            return softmax_cross_entropy(A_L, Y)
+        return sigmoid_cross_entropy(A_L, Y)
+
+    def _backward(self, dA, caches):
+        """Return the gradients ([dW_1, ..., dW_L], [db_1, ..., db_L]) from dA = dE/dA_L."""
+        L = len(caches)
+        dWs, dbs = [None] * L, [None] * L
+        for l in reversed(range(L)):  # Python's l = 0..L-1 is layer l + 1 of the maths
+            dA, dWs[l], dbs[l] = dense_backward(dA, caches[l])
+        return dWs, dbs
+
+    def _step(self, X, Y, lr):
+        """One gradient-descent update on checked arrays; returns the loss before it."""
+        A_L, caches = self._forward(X)
+        E, dA_L = self._loss_and_gradient(A_L, Y)
+        if not math.isfinite(E):
+            raise DivergedError(f"the loss became infinite or NaN (loss = {E}): "
+                                f"the learning rate {lr:g} is probably too large")
+        dWs, dbs = self._backward(dA_L, caches)
+        for W, b, dW, db in zip(self.weights, self.biases, dWs, dbs):
+            W -= lr * dW
+            b -= lr * db
+        return E
+
+    def _check_parameters_finite(self, lr):
+        if not all(np.isfinite(p).all() for p in self.params):
+            raise DivergedError(f"a weight or bias became infinite or NaN: the learning rate {lr:g} "
+                                "is probably too large")
+
+    # --- the public methods: each checks its input, then runs the algorithm ------------------
     def forward(self, X):
-        """The prediction Yhat = A_L for a batch X (batch, n_0); returns (batch, n_L)."""
+        """The prediction Yhat = A_L for a batch X (batch, n_0): (batch, n_L), after the output activation."""
         X = self._check_X(X)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._forward(X)[1][-1]
-
-    def _loss_of(self, Zs, As, Y):
-        """The mean loss; with cross-entropy it is computed from the logits Z_L, which is exact."""
-        return cross_entropy_from_logits(Zs[-1], Y) if self._fused else self._loss(As[-1], Y)
-
-    def _forward_and_loss(self, X, Y):
-        """Return (Zs, As, loss). Softmax and cross-entropy share their exponentials (see
-        _softmax_and_cross_entropy); the numbers are the same as _forward then _loss_of."""
-        if not (self._fused and self.output == "softmax"):
-            Zs, As = self._forward(X)
-            return Zs, As, self._loss_of(Zs, As, Y)
-        Zs, As = self._forward(X, output_activation=False)
-        P, loss = _softmax_and_cross_entropy(Zs[-1], Y)
-        As.append(P)
-        return Zs, As, loss
+            A_L = self._forward(X)[0]
+            if self.loss_name == "cross_entropy":  # A_L is the logits: apply softmax or sigmoid
+                A_L = get_activation(self.output)[0](A_L)
+        return A_L
 
     def loss(self, X, Y):
         """The mean loss over the batch, a float."""
         X, Y = self._check_XY(X, Y)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._forward_and_loss(X, Y)[2]
-
-    # --- backward ------------------------------------------------------------------------
-    def _backward(self, Zs, As, Y, grads=None):
-        """Return (gradients like params, dZs = [dZ_1..dZ_L]).
-
-        grads: arrays shaped like params to write the gradients into (fit reuses one set for
-        every step, so no large array is allocated per step); by default new ones.
-        """
-        L = len(Zs)
-        if grads is None:
-            grads = [np.empty_like(p) for p in self.params]
-        dZs = [None] * L
-        if self._fused:
-            dZ = softmax_cross_entropy_gradient(As[-1], Y)
-        else:
-            dZ = activation_backward(self.output, self._loss_gradient(As[-1], Y), Zs[-1], As[-1])
-        for l in range(L - 1, -1, -1):  # layer l+1 in the maths' numbering
-            dZs[l] = dZ
-            # helpers.layers.linear_backward, writing into grads, and without dA_prev = dZ @ W
-            # for the first layer: nothing needs dE/dX, and that product is as large as dW_1's.
-            np.matmul(dZ.T, As[l], out=grads[2 * l])  # dW = dZ^T A_prev
-            np.sum(dZ, axis=0, out=grads[2 * l + 1])  # db = sum of dZ over the batch
-            if l > 0:
-                dZ = dZ @ self.params[2 * l]  # dA_prev, then in place dZ_prev = dA_prev * f'(Z_prev)
-                dZ *= self._derivative(Zs[l - 1], As[l])
-        return grads, dZs
+            return self._loss_and_gradient(self._forward(X)[0], Y)[0]
 
     def gradients(self, X, Y):
-        """dE/dparam for every entry of params, same shapes and order."""
+        """dE/dparam for every entry of params, a flat list in the same order [dW_1, db_1, ..., dW_L, db_L]."""
         X, Y = self._check_XY(X, Y)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._backward(*self._forward(X), Y)[0]
+            A_L, caches = self._forward(X)
+            dWs, dbs = self._backward(self._loss_and_gradient(A_L, Y)[1], caches)
+        return [g for dW, db in zip(dWs, dbs) for g in (dW, db)]
 
     def trace(self, X, Y=None):
         """Every layer's insides, for experiments: a list with one dict per layer 1..L.
 
-        Each dict holds 'Z' and 'A' (batch, n_l); with targets Y also 'dZ' (batch, n_l),
-        'dW' (n_l, n_{l-1}) and 'db' (n_l,).
+        Each dict holds 'Z' and 'A' (batch, n_l) ('A' of the last layer is the prediction);
+        with targets Y also 'dZ' (batch, n_l), 'dW' (n_l, n_{l-1}) and 'db' (n_l,).
         """
         if Y is None:
             X = self._check_X(X)
         else:
             X, Y = self._check_XY(X, Y)
         with np.errstate(over="ignore", invalid="ignore"):
-            Zs, As = self._forward(X)
-            layers = [{"Z": Z, "A": A} for Z, A in zip(Zs, As[1:])]
+            A_L, caches = self._forward(X)
+            layers = [{"Z": Z, "A": A} for _, _, Z, A, _ in caches]
+            if self.loss_name == "cross_entropy":
+                layers[-1]["A"] = get_activation(self.output)[0](A_L)
             if Y is not None:
-                grads, dZs = self._backward(Zs, As, Y)
-                for l, layer in enumerate(layers):
-                    layer.update(dZ=dZs[l], dW=grads[2 * l], db=grads[2 * l + 1])
+                dA = self._loss_and_gradient(A_L, Y)[1]
+                for l in reversed(range(len(caches))):  # _backward, keeping dZ_l = dA_l * f_l'(Z_l) too
+                    _, _, Z, A, f = caches[l]
+                    layers[l]["dZ"] = activation_backward(f, dA, Z, A)
+                    dA, layers[l]["dW"], layers[l]["db"] = dense_backward(dA, caches[l])
         return layers
-
-    # --- training ---------------------------------------------------------------------------
-    def _step(self, X, Y, lr, grads=None):
-        """One update on checked arrays, inside np.errstate; returns the loss before it.
-
-        grads: preallocated gradient arrays to reuse (see _backward). The update is in place,
-        p -= lr * g, with lr * g computed into g: no temporary as large as a weight matrix.
-        """
-        Zs, As, loss = self._forward_and_loss(X, Y)
-        grads, dZs = self._backward(Zs, As, Y, grads)
-        # A NaN or inf anywhere shows in the loss or in an error term dZ (small arrays, cheap to
-        # check); a gradient dW = dZ^T A_prev of finite factors is finite.
-        if not np.isfinite(loss) or not all(np.isfinite(dZ).all() for dZ in dZs):
-            raise DivergedError(f"the loss or a gradient became infinite or NaN (loss = {loss}): "
-                                f"the learning rate {lr:g} is probably too large")
-        for p, g in zip(self.params, grads):
-            np.multiply(g, lr, out=g)
-            p -= g
-        return loss
 
     def step(self, X, Y, lr):
         """One gradient-descent update, params <- params - lr * gradients; returns the loss before it."""
         lr = checks.check_learning_rate(lr)
         X, Y = self._check_XY(X, Y)
         with np.errstate(over="ignore", invalid="ignore"):
-            return self._step(X, Y, lr)
+            E = self._step(X, Y, lr)
+        self._check_parameters_finite(lr)
+        return E
 
     def fit(self, X, Y, epochs=10, lr=0.1, batch_size=32, shuffle=True, callback=None):
         """Mini-batch gradient descent.
@@ -264,20 +248,13 @@ class Network:
         Returns a dict of lists: 'loss', the mean loss of each epoch (the average of the
         losses before each update, weighted by batch size), and 'step_loss', the loss before
         every update. callback(epoch, history), if given, is called after each epoch.
-        Raises DivergedError if the loss or a gradient becomes infinite or NaN.
+        Raises DivergedError if the loss or a parameter becomes infinite or NaN.
         """
         lr = checks.check_learning_rate(lr)
         epochs = checks.check_positive_int("epochs", epochs)
         batch_size = checks.check_positive_int("batch_size", batch_size)
         X, Y = self._check_XY(X, Y)
         n = X.shape[0]
-        batch_size = min(batch_size, n)
-        # Arrays reused by every step: the batch (gathered from X and Y in the shuffled order)
-        # and the gradients. Fresh arrays of these sizes at every step cost more than the
-        # arithmetic on them (the memory allocator returns them to the system and gets them back).
-        X_batch = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-        Y_batch = np.empty((batch_size, Y.shape[1]), dtype=Y.dtype)
-        grads = [np.empty_like(p) for p in self.params]
         history = {"loss": [], "step_loss": []}
         for epoch in range(epochs):
             order = self.rng.permutation(n) if shuffle else np.arange(n)
@@ -285,12 +262,10 @@ class Network:
             with np.errstate(over="ignore", invalid="ignore"):
                 for start in range(0, n, batch_size):
                     rows = order[start:start + batch_size]
-                    m = len(rows)
-                    xb = np.take(X, rows, axis=0, out=X_batch[:m], mode="clip")  # X[rows], into X_batch
-                    yb = np.take(Y, rows, axis=0, out=Y_batch[:m], mode="clip")
-                    loss = self._step(xb, yb, lr, grads)
-                    history["step_loss"].append(loss)
-                    total += loss * m
+                    E = self._step(X[rows], Y[rows], lr)
+                    history["step_loss"].append(E)
+                    total += E * len(rows)
+            self._check_parameters_finite(lr)
             history["loss"].append(total / n)
             if callback is not None:
                 callback(epoch, history)
@@ -298,14 +273,34 @@ class Network:
 
     # --- using the trained network -------------------------------------------------------
     def predict(self, X):
-        """Class labels (batch,) for classification networks, else the prediction Yhat (batch, n_L)."""
+        """Class labels for classification networks, else the prediction Yhat (batch, n_L).
+
+        softmax output: the most probable class, labels (batch,). Sigmoid outputs with
+        cross-entropy: 1 where the probability is above 0.5, labels (batch,) for one output,
+        a 0/1 array (batch, n_L) for several (multi-label). Otherwise Yhat itself.
+        """
         Yhat = self.forward(X)
         if self.output == "softmax":
             return np.argmax(Yhat, axis=1)
-        if self._fused:  # one sigmoid output with cross-entropy
-            return (Yhat[:, 0] > 0.5).astype(np.int64)
+        if self.loss_name == "cross_entropy":
+            yes = (Yhat > 0.5).astype(np.int64)
+            return yes[:, 0] if self.sizes[-1] == 1 else yes
         return Yhat
 
     def accuracy(self, X, labels):
-        """The fraction of samples whose predicted class equals the label."""
-        return float(np.mean(self.predict(X) == np.asarray(labels)))
+        """The fraction of samples whose predicted class equals its integer label (labels of shape (batch,)).
+
+        The predicted class is the argmax of the outputs when there are several, and
+        output > 0.5 when there is one, whatever the output activation and loss (so a sigmoid
+        network trained with MSE on one-hot targets is scored like a softmax one). A multi-label
+        network (several sigmoid outputs, cross-entropy) takes 0/1 targets (batch, n_L) instead,
+        and scores the fraction of entries predicted right.
+        """
+        Yhat = self.forward(X)
+        n_out = self.sizes[-1]
+        if self.loss_name == "cross_entropy" and self.output == "sigmoid" and n_out > 1:
+            targets = checks.check_targets(labels, len(Yhat), n_out, self.dtype, allow_labels=False)
+            return float(np.mean((Yhat > 0.5) == (targets > 0.5)))
+        labels = checks.check_labels(labels, len(Yhat), max(n_out, 2))
+        predicted = np.argmax(Yhat, axis=1) if n_out > 1 else (Yhat[:, 0] > 0.5).astype(np.int64)
+        return float(np.mean(predicted == labels))

@@ -3,8 +3,9 @@ import pytest
 
 from helpers.activations import sigmoid, softmax
 from helpers.gradcheck import numerical_gradient, relative_error
-from helpers.losses import (cross_entropy, cross_entropy_from_logits, cross_entropy_gradient, get_loss, mse,
-                            mse_gradient, one_hot, softmax_cross_entropy_gradient)
+from helpers.activations import softmax_backward
+from helpers.losses import (cross_entropy, cross_entropy_gradient, get_loss, mse, mse_gradient, one_hot,
+                            sigmoid_cross_entropy, softmax_cross_entropy)
 
 
 def test_mse_convention_half_and_mean_over_samples_and_outputs():
@@ -38,26 +39,42 @@ def test_cross_entropy_guards_log_of_zero():
     assert np.isfinite(value) and value > 20
 
 
-@pytest.mark.parametrize("n_out", [1, 4])
-def test_fused_gradient_equals_chain_rule_and_logit_loss_equals_probability_loss(n_out):
+@pytest.mark.parametrize("kind,n_out", [("softmax", 4), ("sigmoid", 1), ("sigmoid", 3)])
+def test_loss_on_logits_is_the_activation_then_cross_entropy_with_gradient_p_minus_y_over_n(kind, n_out):
+    """One function of the logits returns (E, dE/dZ): E equals the cross-entropy of the probabilities,
+    written out here sample by sample, and dZ = (P - Y) / N equals the chain rule and finite differences.
+    Catches a missing 1/N, a flipped sign (Y - P), a sum over outputs turned into a mean."""
     rng = np.random.default_rng(2)
-    Z = rng.standard_normal((5, n_out))
-    if n_out == 1:
-        P, Y = sigmoid(Z), rng.integers(0, 2, (5, 1)).astype(float)
-        chain = cross_entropy_gradient(P, Y) * P * (1 - P)
-    else:
-        from helpers.activations import softmax_backward
-        P, Y = softmax(Z), one_hot(rng.integers(0, n_out, 5), n_out)
+    N = 5
+    Z = rng.standard_normal((N, n_out))
+    if kind == "softmax":
+        P, Y = softmax(Z), one_hot(rng.integers(0, n_out, N), n_out)
+        E, dZ = softmax_cross_entropy(Z, Y)
+        by_hand = -sum(np.log(P[i, j]) * Y[i, j] for i in range(N) for j in range(n_out)) / N
         chain = softmax_backward(cross_entropy_gradient(P, Y), P)
-    assert np.allclose(softmax_cross_entropy_gradient(P, Y), chain)
-    assert cross_entropy_from_logits(Z, Y) == pytest.approx(cross_entropy(P, Y))
-    numeric = numerical_gradient(lambda: cross_entropy_from_logits(Z, Y), [Z])[0]
-    assert relative_error(softmax_cross_entropy_gradient(P, Y), numeric) < 1e-7
+    else:
+        P, Y = sigmoid(Z), rng.integers(0, 2, (N, n_out)).astype(float)
+        E, dZ = sigmoid_cross_entropy(Z, Y)
+        by_hand = -sum(Y[i, j] * np.log(P[i, j]) + (1 - Y[i, j]) * np.log(1 - P[i, j])
+                       for i in range(N) for j in range(n_out)) / N
+        chain = -(Y / P - (1 - Y) / (1 - P)) / N * P * (1 - P)
+    assert E == pytest.approx(by_hand, rel=1e-12)
+    if n_out == 1 or kind == "softmax":
+        assert E == pytest.approx(cross_entropy(P, Y), rel=1e-12)
+    np.testing.assert_allclose(dZ, (P - Y) / N, rtol=1e-12)
+    np.testing.assert_allclose(dZ, chain, rtol=1e-10)
+    loss_of = softmax_cross_entropy if kind == "softmax" else sigmoid_cross_entropy
+    numeric = numerical_gradient(lambda: loss_of(Z, Y)[0], [Z])[0]
+    assert relative_error(dZ, numeric) < 1e-7
 
 
 def test_logit_cross_entropy_is_exact_where_probabilities_round_to_one():
-    Z, Y = np.array([[40.0, 0.0]]), np.array([[0.0, 1.0]])
-    assert cross_entropy_from_logits(Z, Y) == pytest.approx(40.0)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        E, dZ = softmax_cross_entropy(np.array([[40.0, 0.0]]), np.array([[0.0, 1.0]]))
+        assert E == pytest.approx(40.0)
+        assert sigmoid_cross_entropy(np.array([[800.0]]), np.array([[0.0]]))[0] == pytest.approx(800.0)
+        assert sigmoid_cross_entropy(np.array([[-800.0]]), np.array([[1.0]]))[0] == pytest.approx(800.0)
+    np.testing.assert_allclose(dZ, [[1.0, -1.0]], atol=1e-15)
 
 
 def test_unknown_loss_lists_valid_names():
