@@ -274,3 +274,23 @@ def lab_page(request, chromium, lab_server, artifacts_dir):
 def artifacts_dir() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The key-press-to-painted-frame times and frame rates measured by test_play (reported, not asserted)."""
+    import statistics
+
+    module = sys.modules.get("test_play")
+    latencies = getattr(module, "LATENCIES", None)
+    rates = getattr(module, "FRAME_RATES", None) or {}
+    if not latencies and not rates:
+        return
+    target = getattr(module, "LATENCY_TARGET_MS", 150)
+    terminalreporter.section("slider key press -> new frame painted in the page (ms); frames/s while playing")
+    for label, rate in rates.items():
+        terminalreporter.write_line(f"{label}: {rate:.1f} frames/s arrived in the page while playing")
+    for label, times in latencies.items():
+        med = statistics.median(times)
+        terminalreporter.write_line(
+            f"{label}: median {med:.0f}, max {max(times):.0f} over {len(times)} presses; target median <= {target}: "
+            f"{'met' if med <= target else 'NOT met'}")
