@@ -311,3 +311,42 @@ def test_layout_is_automatic_once_or_placed_by_hand():
         live.fig.subplots_adjust(left=0.3, wspace=0.4)
     live.render()
     assert live.axes[0].get_position().x0 == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("origin", ["lower", "upper"])
+def test_fast_image_draws_what_matplotlib_draws(origin):
+    """LiveFigure.imshow (a lookup instead of matplotlib's resampling) gives the colours imshow gives with
+    interpolation="nearest" inside every cell: a flipped row order or a shifted cell would not."""
+    rng = np.random.default_rng(0)
+    Z = rng.random((30, 20))
+    Z[15, 4] = np.nan  # drawn in the colour map's "bad" colour (transparent), as matplotlib does
+    extent = (-3, 2, -1, 3)
+    colours, images = [], []
+    for fast in (False, True):
+        live = widgets.LiveFigure(figsize=(4, 3), fmt="png")
+        kw = dict(extent=extent, origin=origin, cmap="RdBu_r", vmin=0, vmax=1, aspect="auto")
+        image = live.imshow(live.axes, Z, **kw) if fast else live.axes.imshow(Z, interpolation="nearest",
+                                                                                animated=True, **kw)
+        live.axes.set(xlim=(-4, 2.5), ylim=(-2, 2.5))  # the top rows are clipped
+        live.render()
+        image.set_data(Z[:, ::-1])  # a new frame with new data
+        live.render()
+        buffer = np.asarray(live.fig.canvas.buffer_rgba()).astype(int)
+        height = buffer.shape[0]
+        cell_w, cell_h = (extent[1] - extent[0]) / Z.shape[1], (extent[3] - extent[2]) / Z.shape[0]
+        centres = [(extent[0] + (c + 0.5) * cell_w, extent[2] + (r + 0.5) * cell_h)
+                   for r in range(Z.shape[0]) for c in range(Z.shape[1]) if extent[2] + (r + 0.5) * cell_h < 2.45]
+        xy = live.axes.transData.transform(centres)
+        colours.append(np.array([buffer[int(height - y), int(x), :3] for x, y in xy]))
+        images.append(image)
+    assert isinstance(images[1], widgets.FastImage) and images[1].get_animated()
+    assert len(colours[0]) > 400 and np.abs(colours[0] - colours[1]).max() <= 1
+    assert (colours[1] == 255).all(axis=1).sum() == 1  # the NaN cell: the white background shows
+
+
+def test_fast_image_on_a_log_axis_is_drawn_the_usual_way():
+    live = widgets.LiveFigure(figsize=(3, 3), fmt="png")
+    live.axes.set_yscale("log")
+    image = live.imshow(live.axes, np.arange(6.0).reshape(3, 2), extent=(0, 1, 1, 100), vmin=0, vmax=5)
+    live.render()
+    assert not image._fast_ok(1.0, False) and frame(live).std() > 10  # something was drawn
