@@ -387,8 +387,9 @@ class ClassifierRun:
                     notes.append(f"layer {l}: all units dead, the output is a constant")
                 elif s >= 0.5:
                     notes.append(f"layer {l}: {s:.0%} {_saturation_word(self.activation)}")
-            if self.epoch >= 50 and self.train_loss[-1] > 0.95 * self.train_loss[0]:
-                notes.append(f"the loss has hardly fallen in {self.epoch} epochs")
+            fallen = 1 - self.train_loss[-1] / self.train_loss[0]
+            if self.epoch >= 50 and fallen < 0.2:
+                notes.append(f"the loss has fallen only {max(fallen, 0):.0%} in {self.epoch} epochs")
             if self.width == 1:
                 notes.append("width 1: every unit sees the same w x + b, so the boundary is a straight line")
         self.note.set_text("\n".join(notes[:2]))
