@@ -18,6 +18,7 @@ Each app is built from a "run" object with four methods, which you can also use 
 import contourpy
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.ticker import MaxNLocator
 
 from . import data
 from .network import DivergedError, Network
@@ -48,8 +49,8 @@ def _set_limits(ax, xlim=None, ylim=None, xlabel=None):
 
 def _sticky(current, needed):
     """An axis end that follows `needed` lazily: up as soon as needed (to a nice value), down only when
-    `needed` has fallen below a fifth of it. So it changes every few dozen frames, not every frame."""
-    if current is None or needed > current or needed < current / 5:
+    `needed` has fallen below a third of it. So it changes every few dozen frames, not every frame."""
+    if current is None or needed > current or needed < current / 3:
         return _nice_ceiling(needed)
     return current
 
@@ -372,7 +373,7 @@ class ClassifierRun:
             ax_l.set_xlim(0, 50 if self.epoch == 0 else 2 * x_max)
         shown = max([v for v in self.train_loss + self.test_loss if np.isfinite(v)] + [0.8])
         if shown > ax_l.get_ylim()[1] or self.epoch == 0:
-            ax_l.set_ylim(0, _nice_ceiling(1.05 * shown))
+            _set_limits(ax_l, ylim=(0, _nice_ceiling(1.05 * shown)))
         accuracy = {part: self.net.accuracy(d[f"X_{part}"], d[f"y_{part}"]) if finite else float("nan")
                     for part in ("train", "test")}
         # What to say: divergence first, then saturated or dead hidden layers, then the extremes of the controls.
@@ -502,7 +503,9 @@ class DigitsRun:
                                      animated=True, zorder=20, bbox=dict(fc="white", ec="none", alpha=0.8, pad=1))
         ax_a.set(ylabel="fraction of values", title="hidden activations a (monitoring batch)")
         ax_d.set(xlabel="δ = dE/dz", ylabel="fraction of values", title="hidden error terms δ = dE/dz")
-        ax_d.ticklabel_format(axis="x", style="sci", scilimits=(-2, 2))
+        for ax in (ax_a, ax_d):
+            ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax_d.ticklabel_format(axis="x", style="sci", scilimits=(-1, 1))
         self.ratio_lines = [ax_r.plot([], [], color=self.COLORS[l], lw=1, animated=True,
                                       label=f"W{l + 1}" + (" (output)" if l == n_hidden else ""))[0]
                             for l in range(n_hidden + 1)]
@@ -528,26 +531,26 @@ class DigitsRun:
         finite = all(np.isfinite(layer[key]).all() for layer in hidden for key in ("A", "dZ"))
         # The histograms' ranges: the activation's own range (relu: its positive values, up to a nice value
         # above the largest; its zeros would swamp the picture and are counted in the text instead), and for
-        # delta a nice value above the largest layer's 99th percentile of |delta|.
-        (_, a_right), (_, d_right), (_, y_top) = ax_a.get_xlim(), ax_d.get_xlim(), ax_a.get_ylim()
+        # delta a nice value above the largest layer's 95th percentile of |delta|.
+        a_right, d_right, a_peak, d_peak = ax_a.get_xlim()[1], ax_d.get_xlim()[1], ax_a.get_ylim()[1], ax_d.get_ylim()[1]
         if self.updates == 0:  # a new run: the ranges start afresh
-            a_right = d_right = y_top = None
+            a_right = d_right = a_peak = d_peak = None
         top = self.activation_top(hidden, a_right) if finite else 1.0
         lo = -1.0 if self.activation == "tanh" else 0.0
         act_edges = np.linspace(lo, top, self.bins + 1)
         if self.activation == "relu":
             act_edges[0] = np.nextafter(0.0, 1.0)  # positive values only
-        d_top = max(float(np.quantile(np.abs(layer["dZ"]), 0.99)) for layer in hidden) if finite else 0.0
+        d_top = max(float(np.quantile(np.abs(layer["dZ"]), 0.95)) for layer in hidden) if finite else 0.0
         d_top = _sticky(d_right, d_top) if d_top > 0 else 1.0
         delta_edges = np.linspace(-d_top, d_top, self.bins + 1)
-        notes, act_lines, delta_lines, peak = [], [], [], 0.0
+        notes, act_lines, delta_lines, peaks = [], [], [], np.zeros(2)
         for l, layer in enumerate(hidden):
             A, dZ = layer["A"], layer["dZ"]
             a_counts = np.histogram(A, bins=act_edges)[0] / A.size if finite else np.zeros(self.bins)
             d_counts = np.histogram(dZ, bins=delta_edges)[0] / dZ.size if finite else np.zeros(self.bins)
             self.act_stairs[l].set_data(a_counts, act_edges)
             self.delta_stairs[l].set_data(d_counts, delta_edges)
-            peak = max(peak, a_counts.max(), d_counts.max())
+            peaks = np.maximum(peaks, [a_counts.max(), d_counts.max()])
             s = saturation(layer, self.activation) if finite else float("nan")
             if self.activation == "relu":
                 act_lines.append(f"layer {l + 1}: zeros {np.mean(A == 0):.0%}, dead units {s:.0%}")
@@ -560,10 +563,11 @@ class DigitsRun:
             delta_lines.append(f"layer {l + 1}: std {np.std(dZ):.1e}")
         self.act_stats.set_text("\n".join(act_lines))
         self.delta_stats.set_text("\n".join(delta_lines))
-        y_top = min(_sticky(y_top, 1.3 * max(peak, 1e-3)), 1.0)  # room above the peak for the text; a fraction is <= 1
-        _set_limits(ax_a, xlim=(0.0 if self.activation == "relu" else lo, top), ylim=(0, y_top),
+        # y: room above the highest bin for the text; a fraction is at most 1
+        a_peak, d_peak = (min(_sticky(old, 1.3 * max(new, 1e-3)), 1.0) for old, new in zip((a_peak, d_peak), peaks))
+        _set_limits(ax_a, xlim=(0.0 if self.activation == "relu" else lo, top), ylim=(0, a_peak),
                     xlabel=f"activation a ({self.activation}" + (", values > 0)" if self.activation == "relu" else ")"))
-        _set_limits(ax_d, xlim=(-d_top, d_top), ylim=(0, y_top))
+        _set_limits(ax_d, xlim=(-d_top, d_top), ylim=(0, d_peak))
         # The update-to-data ratios, one line per weight matrix, and the loss.
         ratios = np.array(self.ratios, dtype=float).reshape(-1, len(self.ratio_lines))
         steps = np.arange(1, len(ratios) + 1)

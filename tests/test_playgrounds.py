@@ -238,7 +238,8 @@ def test_the_histograms_are_those_of_the_trace_on_the_monitoring_batch():
         assert edges[0] == -1 and edges[-1] == 1  # tanh: the whole range
         values, edges, _ = delta.get_data()
         np.testing.assert_array_equal(values, np.histogram(layer["dZ"], bins=edges)[0] / layer["dZ"].size)
-        assert np.mean(np.abs(layer["dZ"]) <= edges[-1]) >= 0.99  # the range holds 99 % of the values at least
+    # the range holds at least 95 % of the deltas of every layer
+    assert min(np.mean(np.abs(layer["dZ"]) <= run.delta_stairs[0].get_data()[1][-1]) for layer in hidden) >= 0.95
 
 
 def test_the_update_to_data_ratios_are_those_of_the_updates():
