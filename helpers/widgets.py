@@ -27,6 +27,7 @@ and under it instead of a traceback.
 """
 import html
 import io
+import sys
 import threading
 import time
 import weakref
@@ -281,34 +282,69 @@ class LiveFigure:
 
 # --- latest value wins --------------------------------------------------------------------------
 class _Coalescer:
-    """Runs `work()` after each request; requests that arrive while it runs (on another thread) are
-    folded into one more run, which reads the newest values. So a burst of changes costs one or two
-    frames, not one per change, and two threads never update the same figure at once."""
+    """Runs `work()` after each request; requests that arrive while it runs are folded into one more
+    run, which reads the newest values. So a burst of changes costs one or two frames, not one per
+    change, and two threads never update the same figure at once.
 
-    def __init__(self, work):
-        self._work = work
-        self._flag = threading.Lock()
+    On the main thread (a cell, a test, Colab's and Notebook's widget messages) the work is done before
+    request() returns. Off it (JupyterLab delivers widget messages on a second kernel thread) it is
+    done on a short-lived worker thread and request() returns at once: the browser's next message (the
+    next Play tick, the slider's newest position) then arrives while this frame is being made, instead
+    of one whole round trip later.
+    """
+
+    def __init__(self, work, on_error=None):
+        self._work, self._on_error = work, on_error
+        self._flag = threading.Condition(threading.Lock())
         self._pending = False
         self._busy = False
 
     def request(self):
+        background = BACKGROUND and threading.current_thread() is not threading.main_thread()
         with self._flag:
             self._pending = True
             if self._busy:
                 return False  # the thread that is working will run again with the newest values
             self._busy = True
+        if background:
+            threading.Thread(target=self._drain, kwargs={"background": True}, daemon=True,
+                             name="live-figure").start()
+            return False
+        self._drain()
+        return True
+
+    def _drain(self, background=False):
         try:
             while True:
                 with self._flag:
                     if not self._pending:
                         self._busy = False
-                        return True
+                        self._flag.notify_all()
+                        return
                     self._pending = False
                 self._work()
-        except BaseException:
+        except BaseException as error:
             with self._flag:
                 self._busy = False
-            raise
+                self._flag.notify_all()
+            if not background or self._on_error is None:
+                raise
+            self._on_error(error)  # no caller to raise to: shown under the figure
+
+    def wait(self, timeout=10.0):
+        """Wait until no work is running or pending; True if so within timeout seconds."""
+        with self._flag:
+            return self._flag.wait_for(lambda: not self._busy, timeout)
+
+
+# Do the work of widget messages that arrive off the main thread on a worker thread (see _Coalescer).
+BACKGROUND = True
+
+
+def _show_error(app, error):
+    import traceback
+    traceback.print_exception(error, file=sys.__stderr__)
+    app.text.value = _text_html(f"Error: {type(error).__name__}: {error}")
 
 
 # --- the registry -------------------------------------------------------------------------------
@@ -349,7 +385,7 @@ class LiveApp(widgets.VBox):
         self._update = update
         self.text = widgets.HTML()
         self.result = {}
-        self._coalescer = _Coalescer(self._refresh)
+        self._coalescer = _Coalescer(self._refresh, on_error=lambda error: _show_error(self, error))
         super().__init__([_controls_box(self.controls), self.live.image, self.text])
         for control in self.controls.values():
             control.observe(self._changed, names="value")
@@ -358,6 +394,10 @@ class LiveApp(widgets.VBox):
 
     def values(self):
         return {name: control.value for name, control in self.controls.items()}
+
+    def wait(self, timeout=10.0):
+        """Wait until the frame for the latest change is sent (changes made off the main thread)."""
+        return self._coalescer.wait(timeout)
 
     def _changed(self, change):
         self._coalescer.request()
@@ -409,7 +449,7 @@ class TrainingApp(widgets.VBox):
         self.result, self.frame, self.stopped, self._alarm = {}, 0, None, None
         self._want_reset, self._want_steps = False, 0
         self._flag = threading.Lock()
-        self._coalescer = _Coalescer(self._work)
+        self._coalescer = _Coalescer(self._work, on_error=lambda error: _show_error(self, error))
         buttons = widgets.HBox([self.play, self.step_button, self.reset_button, self.epoch_label])
         super().__init__([buttons, _controls_box(self.controls), self.live.image, self.text])
         self.play.observe(self._ticked, names="value")
@@ -423,6 +463,10 @@ class TrainingApp(widgets.VBox):
 
     def values(self):
         return {name: control.value for name, control in self.controls.items()}
+
+    def wait(self, timeout=10.0):
+        """Wait until the frame for the latest event is sent (events that came off the main thread)."""
+        return self._coalescer.wait(timeout)
 
     # The events: each records what it wants; the work happens once for a burst of them.
     def _ticked(self, change):

@@ -164,7 +164,34 @@ def test_changes_arriving_while_rendering_are_folded_into_one_render_of_the_newe
         app.controls["k"].value = k
     release.set()
     worker.join(10)
+    assert app.wait(10)
     assert seen == [0, 1, 4] and app.result["text"] == "k = 4" and len(app.live.frame_times) == 3
+
+
+def test_off_the_main_thread_a_change_returns_at_once_and_its_frame_follows():
+    """As in JupyterLab: the widget message's handler returns at once (so the browser can send the next
+    change), the frame is made on a worker thread; a real bug there is shown under the figure."""
+    release, seen = threading.Event(), []
+
+    def update(state, live, k):
+        if k == 5:
+            raise ZeroDivisionError("a real bug")
+        if k > 0:
+            assert release.wait(10)
+        seen.append(k)
+        return {"text": f"k = {k}"}
+
+    app = widgets.live_app(lambda live: None, update, k=widgets.int_slider("k", 0, 10, 0))
+    worker = threading.Thread(target=lambda: setattr(app.controls["k"], "value", 1))
+    worker.start()
+    worker.join(10)
+    assert not worker.is_alive() and seen == [0]  # returned before the frame was made
+    release.set()
+    assert app.wait(10) and seen == [0, 1] and "k = 1" in app.text.value
+    worker = threading.Thread(target=lambda: setattr(app.controls["k"], "value", 5))
+    worker.start()
+    worker.join(10)
+    assert app.wait(10) and "ZeroDivisionError: a real bug" in app.text.value
 
 
 # --- training_app ---------------------------------------------------------------------------------
