@@ -352,8 +352,7 @@ def digits_accuracy():
 # (widgets.registered_apps()). Each control is driven through its range: setting a value on the
 # main thread re-runs the app's computation, redraws and encodes the frame synchronously, so the time
 # of `control.value = v` is what a reader waits for kernel-side after moving it. A training app is
-# also played: each Play tick is one frame (training step, draw, encode). Old slider_app widgets
-# (ipywidgets.interactive) still in a notebook are driven the same way and listed as "old".
+# also played: each Play tick is one frame (training step, draw, encode).
 N_VALUES = 12  # values per control, ends included, then back to where it was
 N_FRAMES = 60  # Play ticks per training app
 
@@ -402,12 +401,11 @@ def play_app(app, n_frames=N_FRAMES):
     return result
 
 
-def probe_apps(namespace=None, n_values=N_VALUES, n_frames=N_FRAMES):
-    """Drive every registered app (and every old slider_app found in `namespace`); a JSON-able dict
-    {"sliders": {"app: control": [seconds]}, "training": {app: play_app(...)}, "old": {...}, "errors": {...}}."""
-    import ipywidgets
+def probe_apps(n_values=N_VALUES, n_frames=N_FRAMES):
+    """Drive every registered app; a JSON-able dict
+    {"sliders": {"app: control": [seconds]}, "training": {app: play_app(...)}, "errors": {...}}."""
     from helpers import widgets
-    result = {"sliders": {}, "training": {}, "old": {}, "errors": {}}
+    result = {"sliders": {}, "training": {}, "errors": {}}
     for app in widgets.registered_apps():
         for name, w in app.controls.items():
             if not is_control(w):
@@ -422,18 +420,6 @@ def probe_apps(namespace=None, n_values=N_VALUES, n_frames=N_FRAMES):
             except Exception as err:
                 result["errors"][f"{app.name}: play"] = f"{type(err).__name__}: {err}"[:200]
 
-    def old_apps(obj, depth=0):
-        if isinstance(obj, ipywidgets.interactive):
-            return [obj]
-        if isinstance(obj, ipywidgets.Box) and depth < 4 and not hasattr(obj, "controls"):
-            return [a for child in obj.children for a in old_apps(child, depth + 1)]
-        return []
-
-    for var, obj in list((namespace or {}).items()):
-        for app in old_apps(obj):
-            for w in app.children:
-                if is_control(w):
-                    result["old"][f"{var}: {w.description}"] = drive_control(w, n_values)
     return result
 
 
@@ -443,7 +429,7 @@ import json as _json, sys as _sys
 from IPython.display import clear_output as _clear_output
 _sys.path.insert(0, BENCH_DIR)
 import bench as _bench
-_bench_result = _bench.probe_apps(globals(), N_VALUES, N_FRAMES)
+_bench_result = _bench.probe_apps(N_VALUES, N_FRAMES)
 _clear_output()
 print("BENCH-APPS " + _json.dumps(_bench_result))
 """
@@ -545,8 +531,10 @@ def representative_app(n=100, points=200, epochs=300):
 
 
 def representative_new_figure(k, n=100, points=200, epochs=300):
-    """The same picture the way slider_app drew it: a new figure per change, drawn and encoded to PNG."""
-    from helpers import plots, widgets
+    """The same picture the way the notebooks drew it before the renderer: a new figure per change, drawn and
+    encoded to PNG (one draw: a fixed layout, no tight crop)."""
+    import io
+    from helpers import plots
     rng = np.random.default_rng(0)
     g = np.linspace(-2, 2, n)
     xx, yy = np.meshgrid(g, g)
@@ -559,7 +547,9 @@ def representative_new_figure(k, n=100, points=200, epochs=300):
     right.plot(e, np.exp(-e / (20 + 10 * k)) + 1e-3)
     plots.readable_log_scale(right)
     fig.subplots_adjust(left=0.08, right=0.98, bottom=0.14, top=0.9, wspace=0.25)
-    return widgets.figure_png(fig)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def interactive_in_process(table, n_values):
@@ -572,7 +562,7 @@ def interactive_in_process(table, n_values):
     for k in np.linspace(0.1, 5.0, n_values):
         old.append(timed(representative_new_figure, float(k)))
     ms = 1000 * np.array(old)
-    table.add(f"a new figure per change, PNG (as slider_app did; {len(ms)} changes)",
+    table.add(f"a new figure per change, PNG (as before the renderer; {len(ms)} changes)",
               f"{np.median(ms):.0f} / {np.percentile(ms, 95):.0f} ms")
     table.add("  full draws of the persistent figure (the rest blitted)", f"{app.live.full_draws}")
     try:
@@ -610,11 +600,9 @@ def notebook_rows(table, nbs):
             latency_rows(table, f"  {label}", times)
         for label, played in apps.get("training", {}).items():
             frame_rate_row(table, f"  {label}: Play", played, target="classif" in label.lower())
-        for label, times in apps.get("old", {}).items():
-            latency_rows(table, f"  old slider_app {label}", times)
         for label, error in apps.get("errors", {}).items():
             table.add(f"  {label}", error[:60], "MISS (traceback)")
-        if not any(apps.get(k) for k in ("sliders", "training", "old", "errors")):
+        if not any(apps.get(k) for k in ("sliders", "training", "errors")):
             table.add("  (no interactive app)", "")
 
 

@@ -33,10 +33,9 @@ import time
 import weakref
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
 from IPython import get_ipython
-from IPython.display import Image, display
+from IPython.display import display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
@@ -550,42 +549,6 @@ def training_app(run, name=None, max_frames=300, interval_ms=50, nrows=1, ncols=
     """
     return TrainingApp(run, controls, max_frames=max_frames, interval_ms=interval_ms, name=name,
                        nrows=nrows, ncols=ncols, figsize=figsize, **(figure_kw or {}))
-
-
-# --- the slider app of before (a new figure per change) --------------------------------------
-def run_safely(callback, **values):
-    """Call callback(**values); a blow-up becomes {'diverged': True, 'text': message}, not a traceback."""
-    try:
-        return callback(**values)
-    except BLOW_UPS as error:
-        plt.close("all")
-        return {"diverged": True, "text": diverged_message(error)}
-
-
-def figure_png(figure):
-    """The figure as PNG bytes, drawn once (no "tight" crop: its layout is fixed)."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-def slider_app(callback, **sliders):
-    """An ipywidgets `interactive` that runs callback(**slider values) on every change and shows the
-    callback's "text" and "figure" (a new figure each time; live_app is the fast way).
-
-    `app.result` holds the callback's dict and `app.children` the sliders in the order given.
-    """
-    def show(**values):
-        result = run_safely(callback, **values)
-        if result.get("text"):
-            print(result["text"])
-        figure = result.get("figure")
-        if figure is not None:
-            plt.close(figure)  # if pyplot tracks it: shown once, here, and no longer redrawn by pyplot's hooks
-            display(Image(data=figure_png(figure), format="png"))
-        return result
-
-    return widgets.interactive(show, **sliders)
 
 
 class ProgressBar:
