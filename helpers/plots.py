@@ -105,6 +105,22 @@ def visible_tick_labels(axis):
             and lo - slack <= scale(np.array([float(label.get_position()[coordinate])]))[0] <= hi + slack]
 
 
+def axes_without_numbered_ticks(fig):
+    """What in `fig` fails to read: one line per axis (of an Axes that shows its axes) with fewer than two
+    numbered ticks in view. [] when every axis reads. Draws the figure's layout first (nothing is rendered)."""
+    fig.draw_without_rendering()
+    problems = []
+    for index, ax in enumerate(fig.axes):
+        if not (ax.get_visible() and ax.axison):
+            continue
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = visible_tick_labels(axis)
+            if axis.get_visible() and len(labels) < 2:
+                name = ax.get_title() or ax.get_ylabel() or f"Axes {index}"
+                problems.append(f"{name!r}: the {axis.axis_name} axis shows tick labels {labels}")
+    return problems
+
+
 def _axes(ax, figsize=(5, 3.5)):
     if ax is None:
         _, ax = plt.subplots(figsize=figsize)

@@ -377,3 +377,22 @@ def test_fast_image_on_a_log_axis_is_drawn_the_usual_way():
     image = live.imshow(live.axes, np.arange(6.0).reshape(3, 2), extent=(0, 1, 1, 100), vmin=0, vmax=5)
     live.render()
     assert not image._fast_ok(1.0, False) and frame(live).std() > 10  # something was drawn
+
+
+def test_the_training_apps_of_the_helpers_have_axes_that_read():
+    playgrounds = pytest.importorskip("helpers.playgrounds")
+    for name in ("descent_playground", "classifier_playground", "digits_monitor"):
+        app = getattr(playgrounds, name)()
+        for _ in range(3):
+            app.play.value += 1
+        assert plots.axes_without_numbered_ticks(app.live.fig) == [], name
+
+
+def test_axes_without_numbered_ticks_finds_a_log_axis_inside_one_decade():
+    fig, ax = plots.subplots()
+    ax.plot([0, 1], [0.12, 0.3])
+    ax.set_yscale("log")
+    ax.yaxis.set_minor_locator(plt.NullLocator())  # what notebook 02's loss plots did
+    assert len(plots.axes_without_numbered_ticks(fig)) == 1 and "the y axis" in plots.axes_without_numbered_ticks(fig)[0]
+    plots.readable_log_scale(ax)
+    assert plots.axes_without_numbered_ticks(fig) == []
