@@ -7,6 +7,7 @@ and each line of the pseudo-code is one line of `Network` (the method is named o
                for l = 1..L:   A_l, cache_l = dense_forward(A_{l-1}, W_l, b_l, f_l)      _forward
     loss:      E, dA_L = loss(A_L, Y)                                                 _loss_and_gradient
     backward:  for l = L..1:   dA_{l-1}, dW_l, db_l = dense_backward(dA_l, cache_l)     _backward
+                               (for l = 1, dA_0 = dE/dX is not needed: it is skipped)
     update:    for l = 1..L:   W_l <- W_l - lr dW_l ;  b_l <- b_l - lr db_l              _step
 
 The layer functions of helpers.layers hold the formulas, once:
@@ -161,7 +162,7 @@ class Network:
         L = len(caches)
         dWs, dbs = [None] * L, [None] * L
         for l in reversed(range(L)):  # Python's l = 0..L-1 is layer l + 1 of the maths
-            dA, dWs[l], dbs[l] = dense_backward(dA, caches[l])
+            dA, dWs[l], dbs[l] = dense_backward(dA, caches[l], need_dA_prev=l > 0)  # dE/dX: not needed
         return dWs, dbs
 
     def _step(self, X, Y, lr):

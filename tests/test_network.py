@@ -351,6 +351,23 @@ def test_dense_forward_backward_shapes_and_gradients():
         np.testing.assert_allclose(a, n, rtol=1e-7, atol=1e-9)
 
 
+def test_skipping_the_input_gradient_changes_nothing_else():
+    """Network skips the first layer's dA_prev (dE/dX, unused and as costly as dW): dW and db stay the
+    same numbers, bit for bit, and trace (which takes the plain path) agrees with gradients."""
+    rng = np.random.default_rng(1)
+    X, W, b = rng.standard_normal((6, 4)), rng.standard_normal((3, 4)), rng.standard_normal(3)
+    A, cache = dense_forward(X, W, b, "relu")
+    dA = rng.standard_normal(A.shape)
+    dX, dW, db = dense_backward(dA, cache)
+    skipped, dW_s, db_s = dense_backward(dA, cache, need_dA_prev=False)
+    assert skipped is None and dX.shape == X.shape
+    assert np.array_equal(dW, dW_s) and np.array_equal(db, db_s)
+    net, X, labels, _ = problem("relu", "cross_entropy", "softmax", [3, 4, 3])
+    traced = [g for layer in net.trace(X, labels) for g in (layer["dW"], layer["db"])]
+    for a, t in zip(net.gradients(X, labels), traced):
+        assert np.array_equal(a, t)
+
+
 def test_shapes_of_params_forward_gradients_and_trace():
     net = Network([5, 4, 3, 2], activation="relu", output="softmax", loss="cross_entropy")
     assert [p.shape for p in net.params] == [(4, 5), (4,), (3, 4), (3,), (2, 3), (2,)]
