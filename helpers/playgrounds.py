@@ -168,7 +168,9 @@ class DescentRun:
             style = dict(lw=1, color=color, ms=3, marker="o" if name == "full batch" else None, animated=True)
             self.path_lines[name], = ax_s.plot([], [], **style)
             self.loss_lines[name], = ax_l.plot([], [], **style, label=name)
-        self.loss_legend = ax_l.legend(fontsize=7, loc="upper right")
+        ax_l.legend(fontsize=7, loc="upper right")
+        self.updates_text = ax_l.text(0.02, 0.04, "", transform=ax_l.transAxes, fontsize=7, animated=True, zorder=20,
+                                      bbox=dict(fc="white", ec="none", alpha=0.8, pad=1))
         ax_l.axhline(self.min_loss, color="0.5", ls="--", lw=0.8)
         readable_log_scale(ax_l, "y")
         ax_l.set(xlim=(0, 10), ylim=(0.5 * self.min_loss, 30 * self.start_loss), xlabel="epoch (one frame)",
@@ -191,22 +193,23 @@ class DescentRun:
         ax_l = np.ravel(live.axes)[1]
         updates = {"full batch": 1, "mini-batch": -(-self.n // self.batch_size), "stochastic": self.n}
         parts, diverged = [], []
-        for k, (name, run) in enumerate(self.runs.items()):
+        for name, run in self.runs.items():
             path = np.array(run["path"], dtype=float)
             self.path_lines[name].set_data(path[:, 0], path[:, 1])
             losses = np.array(run["losses"], dtype=float)
             self.loss_lines[name].set_data(np.arange(len(losses)), np.minimum(losses, 1e300))
-            label = f"{name} (B = {run['B']}): {updates[name]} update{'s' if updates[name] > 1 else ''} per epoch"
             if run["diverged_at"] is not None:
-                label = f"{name} (B = {run['B']}): diverged at epoch {run['diverged_at']}"
                 diverged.append(name)
                 parts.append(f"{name} diverged at epoch {run['diverged_at']}")
             else:
                 parts.append(f"{name} {run['losses'][-1]:.4f}")
-            self.loss_legend.get_texts()[k].set_text(label)  # (redrawn only when it changes)
         if self.epoch > ax_l.get_xlim()[1] or (self.epoch == 0 and ax_l.get_xlim()[1] != 10):
             ax_l.set_xlim(0, 10 if self.epoch == 0 else 2 * ax_l.get_xlim()[1])  # doubles when reached
         self.lr_line.set_xdata([self.lr, self.lr])
+        self.updates_text.set_text(
+            "updates per epoch: " + ", ".join(f"{name} {updates[name]} (B = {run['B']})" for name, run in self.runs.items())
+            + "".join(f"\n{name} diverged at epoch {run['diverged_at']}" for name, run in self.runs.items()
+                      if run["diverged_at"] is not None))
         side = "below" if self.lr < self.lr_limit else "above"
         verdict = "converges" if self.lr < self.lr_limit else "diverges"
         text = (f"epoch {self.epoch}, learning rate η = {self.lr:.3g}, mini-batch size {self.batch_size}: "
@@ -286,15 +289,16 @@ class ClassifierRun:
 
     def __init__(self, n=240, test_fraction=0.25, batch_size=32, epochs_per_frame=5, resolution=60, seed=0):
         self.batch_size, self.epochs_per_frame, self.seed = batch_size, epochs_per_frame, seed
-        # Everything that does not depend on the controls, made once: the data sets and their grids.
+        # Everything that does not depend on the controls, made once: the data sets and one grid that covers
+        # all three (so the axes stay the same when the data set changes).
         self.sets = {}
         for name, make in self.DATASETS.items():
-            X, y = make(n, seed=seed)
-            X_train, y_train, X_test, y_test = data.train_test_split(X, y, test_fraction, seed=seed)
-            lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
-            gx, gy = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
-            self.sets[name] = dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test,
-                                   gx=gx, gy=gy, grid=np.stack(np.meshgrid(gx, gy), axis=-1).reshape(-1, 2))
+            X_train, y_train, X_test, y_test = data.train_test_split(*make(n, seed=seed), test_fraction, seed=seed)
+            self.sets[name] = dict(X_train=X_train, y_train=y_train, X_test=X_test, y_test=y_test)
+        everything = np.concatenate([np.r_[d["X_train"], d["X_test"]] for d in self.sets.values()])
+        lo, hi = everything.min(axis=0) - 0.3, everything.max(axis=0) + 0.3
+        self.gx, self.gy = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+        self.grid = np.stack(np.meshgrid(self.gx, self.gy), axis=-1).reshape(-1, 2)  # (resolution**2, 2) points
 
     # --- the protocol ---------------------------------------------------------------------------
     def reset(self, dataset="xor", width=4, activation="tanh", lr=0.1):
@@ -332,7 +336,8 @@ class ClassifierRun:
         live.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9, wspace=0.25)
         # RdBu_r over [-0.6, 1.6]: p in [0, 1] gets its light middle (light red near 1, light blue near 0),
         # so the map is opaque (as an animated image must be) and the points stay visible on it.
-        self.image = ax_p.imshow(np.zeros((2, 2)), origin="lower", cmap="RdBu_r", vmin=-0.6, vmax=1.6,
+        extent = (self.gx[0], self.gx[-1], self.gy[0], self.gy[-1])
+        self.image = ax_p.imshow(np.zeros((2, 2)), origin="lower", cmap="RdBu_r", vmin=-0.6, vmax=1.6, extent=extent,
                                  aspect="auto", interpolation="nearest", animated=True, zorder=1)
         self.boundary = LineCollection([], colors="k", linewidths=1.5, animated=True, zorder=2)
         ax_p.add_collection(self.boundary)
@@ -341,7 +346,8 @@ class ClassifierRun:
         self.points_train = ax_p.scatter(*first["X_train"].T, c=first["y_train"], s=12, edgecolors="k", **style)
         self.points_test = ax_p.scatter(*first["X_test"].T, c=first["y_test"], s=16, marker="^", edgecolors="0.3",
                                         **style)
-        ax_p.set(xlabel="$x_1$", ylabel="$x_2$")
+        ax_p.set(xlim=extent[:2], ylim=extent[2:], xlabel="$x_1$", ylabel="$x_2$",
+                 title="p(class 1) and its boundary p = 0.5")
         self.note = _note(ax_p)
         self.train_line, = ax_l.plot([], [], color="tab:blue", lw=1.2, label="training set", animated=True)
         self.test_line, = ax_l.plot([], [], color="tab:orange", lw=1.2, label="test set", animated=True)
@@ -351,20 +357,16 @@ class ClassifierRun:
     def draw(self, live):
         ax_p, ax_l = np.ravel(live.axes)[:2]
         d = self.d
-        extent = (d["gx"][0], d["gx"][-1], d["gy"][0], d["gy"][-1])
-        if tuple(self.image.get_extent()) != extent:  # a new data set: move the points and the map
-            self.image.set_extent(extent)
-            ax_p.set(xlim=extent[:2], ylim=extent[2:],
-                     title=f"{self.dataset}: p(class 1) and its boundary p = 0.5")
+        if not np.array_equal(self.points_train.get_offsets(), d["X_train"]):  # a new data set
             self.points_train.set_offsets(d["X_train"])
             self.points_train.set_array(d["y_train"].astype(float))
             self.points_test.set_offsets(d["X_test"])
             self.points_test.set_array(d["y_test"].astype(float))
         # The probability map: the network's forward pass on every grid point.
-        p = self.net.forward(d["grid"])[:, 0].reshape(len(d["gy"]), len(d["gx"]))
+        p = self.net.forward(self.grid)[:, 0].reshape(len(self.gy), len(self.gx))
         finite = bool(np.all(np.isfinite(p)))
         self.image.set_data(p if finite else np.full_like(p, 0.5))
-        self.boundary.set_segments(contourpy.contour_generator(d["gx"], d["gy"], p).lines(0.5) if finite else [])
+        self.boundary.set_segments(contourpy.contour_generator(self.gx, self.gy, p).lines(0.5) if finite else [])
         self.train_line.set_data(np.arange(len(self.train_loss)), self.train_loss)
         self.test_line.set_data(np.arange(len(self.test_loss)), self.test_loss)
         # Axis limits change rarely (each change costs a full redraw): x doubles when reached, y jumps to a nice value.
@@ -497,10 +499,6 @@ class DigitsRun:
                                          animated=True) for l in range(n_hidden)]
         for ax in (ax_a, ax_d):
             ax.legend(fontsize=7, loc="upper right")
-        self.act_stats = ax_a.text(0.02, 0.97, "", transform=ax_a.transAxes, ha="left", va="top", fontsize=7,
-                                   animated=True, zorder=20, bbox=dict(fc="white", ec="none", alpha=0.8, pad=1))
-        self.delta_stats = ax_d.text(0.02, 0.97, "", transform=ax_d.transAxes, ha="left", va="top", fontsize=7,
-                                     animated=True, zorder=20, bbox=dict(fc="white", ec="none", alpha=0.8, pad=1))
         ax_a.set(ylabel="fraction of values", title="hidden activations a (monitoring batch)")
         ax_d.set(xlabel="δ = dE/dz", ylabel="fraction of values", title="hidden error terms δ = dE/dz")
         for ax in (ax_a, ax_d):
@@ -514,7 +512,7 @@ class DigitsRun:
         readable_log_scale(ax_r, "y")
         ax_r.set(ylim=self.RATIO_RANGE, xlabel="update step", ylabel="std(lr dW) / std(W)",
                  title="update-to-data ratio per weight matrix")
-        self.loss_line, = ax_l.plot([], [], "o-", ms=2, color="0.2", lw=1, animated=True)
+        self.loss_line, = ax_l.plot([], [], color="0.2", lw=1.2, animated=True)
         ax_l.set(xlabel="update step", ylabel="cross-entropy", title="loss on the monitoring batch")
         self.note = _note(ax_r, x=0.02, y=0.97, va="top")
 
@@ -553,18 +551,16 @@ class DigitsRun:
             peaks = np.maximum(peaks, [a_counts.max(), d_counts.max()])
             s = saturation(layer, self.activation) if finite else float("nan")
             if self.activation == "relu":
-                act_lines.append(f"layer {l + 1}: zeros {np.mean(A == 0):.0%}, dead units {s:.0%}")
+                act_lines.append(f"layer {l + 1} zeros {np.mean(A == 0):.0%}, dead units {s:.0%}")
                 if s >= 0.1:
                     notes.append(f"layer {l + 1}: {s:.0%} of units dead")
             else:
-                act_lines.append(f"layer {l + 1}: std {np.std(A):.2f}, saturated {s:.0%}")
+                act_lines.append(f"layer {l + 1} std {np.std(A):.2f}, saturated {s:.0%}")
                 if s >= 0.2:
                     notes.append(f"layer {l + 1}: {s:.0%} of values saturated")
-            delta_lines.append(f"layer {l + 1}: std {np.std(dZ):.1e}")
-        self.act_stats.set_text("\n".join(act_lines))
-        self.delta_stats.set_text("\n".join(delta_lines))
-        # y: room above the highest bin for the text; a fraction is at most 1
-        a_peak, d_peak = (min(_sticky(old, 1.3 * max(new, 1e-3)), 1.0) for old, new in zip((a_peak, d_peak), peaks))
+            delta_lines.append(f"layer {l + 1} {np.std(dZ):.1e}")
+        # y: a little room above the highest bin; a fraction is at most 1
+        a_peak, d_peak = (min(_sticky(old, 1.1 * max(new, 1e-3)), 1.0) for old, new in zip((a_peak, d_peak), peaks))
         _set_limits(ax_a, xlim=(0.0 if self.activation == "relu" else lo, top), ylim=(0, a_peak),
                     xlabel=f"activation a ({self.activation}" + (", values > 0)" if self.activation == "relu" else ")"))
         _set_limits(ax_d, xlim=(-d_top, d_top), ylim=(0, d_peak))
@@ -601,6 +597,9 @@ class DigitsRun:
                 f"(epoch {epoch:.1f}), loss {self.loss_curve[-1][1]:.3f}, test accuracy {accuracy:.1%}")
         if notes:
             text += "; " + "; ".join(notes)
+        text += "\nactivations: " + "; ".join(act_lines) + "\nstd of δ: " + ", ".join(delta_lines)
+        if len(ratios):
+            text += "\nupdate-to-data ratios: " + ", ".join(f"W{l + 1} {r:.1e}" for l, r in enumerate(ratios[-1]))
         return {"text": text, "epoch": round(epoch, 1), "updates": self.updates, "loss": self.loss_curve[-1][1],
                 "test_accuracy": accuracy, "notes": notes, "diverged": self.diverged or not finite,
                 "ratios": ratios[-1].tolist() if len(ratios) else None}
@@ -626,6 +625,7 @@ def digits_monitor(init_scale=1.0, activation="tanh", max_frames=300):
 
     return widgets.training_app(
         DigitsRun(), name="digits_monitor", max_frames=max_frames, nrows=2, ncols=2, figsize=(9, 5.6),
+        figure_kw={"dpi": 80},
         init_scale=widgets.learning_rate_slider(value=init_scale, min_exp=-2, max_exp=1.5,
                                                 description="initial weight scale"),
         activation=widgets.choice("activation", ACTIVATIONS, value=activation))

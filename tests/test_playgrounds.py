@@ -59,7 +59,7 @@ def test_descent_paths_are_the_descents_computed_by_hand():
         np.testing.assert_array_equal(loss_line.get_xdata(), np.arange(6))
         np.testing.assert_allclose(loss_line.get_ydata(), [run.loss_at(w, b) for w, b in ends], rtol=1e-12)
     assert app.result["epoch"] == 5 and app.epoch_label.value == "epoch 5"
-    assert "B = 8): 4 updates per epoch" in run.loss_legend.get_texts()[1].get_text()
+    assert "full batch 1 (B = 32), mini-batch 4 (B = 8), stochastic 32 (B = 1)" in run.updates_text.get_text()
 
 
 def test_the_loss_surface_is_the_networks_mse():
@@ -121,7 +121,7 @@ def test_stochastic_descent_can_diverge_below_the_full_batch_threshold_without_s
     play(app, 10)
     assert app.result["diverged"] == ["stochastic"] and app.stopped is None
     assert "Stochastic descent can diverge below 2/λ_max" in app.result["text"]
-    assert "diverged at epoch" in app.run.loss_legend.get_texts()[2].get_text()
+    assert "stochastic diverged at epoch" in app.run.updates_text.get_text()
     stochastic = len(app.run.path_lines["stochastic"].get_xdata())
     play(app, 2)
     assert len(app.run.path_lines["stochastic"].get_xdata()) == stochastic  # frozen
@@ -157,9 +157,12 @@ def test_the_probability_map_is_the_networks_forward_pass_on_the_grid():
     play(app, 6)
     run = app.run
     d = run.d
-    p = run.net.forward(d["grid"])[:, 0].reshape(len(d["gy"]), len(d["gx"]))
+    p = run.net.forward(run.grid)[:, 0].reshape(len(run.gy), len(run.gx))
     np.testing.assert_array_equal(run.image.get_array(), p)
-    assert run.image.get_extent() == [d["gx"][0], d["gx"][-1], d["gy"][0], d["gy"][-1]]
+    assert run.image.get_extent() == [run.gx[0], run.gx[-1], run.gy[0], run.gy[-1]]
+    for points in (d["X_train"], d["X_test"]):  # the map covers the data
+        assert run.gx[0] < points[:, 0].min() and points[:, 0].max() < run.gx[-1]
+        assert run.gy[0] < points[:, 1].min() and points[:, 1].max() < run.gy[-1]
     # The boundary: every vertex of the drawn contour lies where the network says about 0.5.
     vertices = np.concatenate(run.boundary.get_segments())
     assert len(vertices) > 20
@@ -198,7 +201,7 @@ def test_the_classifier_controls_reset_the_run_and_move_the_figure():
     assert app.frame == 0 and app.result["epoch"] == 0 and len(run.train_line.get_xdata()) == 1
     np.testing.assert_array_equal(run.points_train.get_offsets(), run.sets["circles"]["X_train"])
     np.testing.assert_array_equal(run.points_test.get_offsets(), run.sets["circles"]["X_test"])
-    assert "circles" in app.live.axes[0].get_title()
+    assert app.result["text"].startswith("circles")
     app.controls["width"].value = 7
     assert run.net.sizes == [2, 7, 7, 1]
     app.controls["activation"].value = "sigmoid"
@@ -280,7 +283,7 @@ def test_the_digits_monitor_names_what_is_seen(activation, scale, word):
 def test_the_digits_monitor_resets_is_deterministic_and_stops_on_divergence():
     app = playgrounds.digits_monitor()
     first = (app.result["text"], app.live.png())
-    assert app.result["notes"] == [] and "saturated 0%" in app.run.act_stats.get_text()
+    assert app.result["notes"] == [] and "layer 3 std 0.30, saturated 0%" in app.result["text"]
     play(app, 5)
     assert app.result["test_accuracy"] > 0.5  # it learns
     app.controls["activation"].value = "relu"
