@@ -31,6 +31,18 @@ ACTIVATIONS = ("sigmoid", "tanh", "relu")
 # must follow the data change rarely: they jump to the next "nice" value (1, 2, 5 times a power of ten).
 
 
+def play(run, frames):
+    """Run up to `frames` frames of a run's training with no figure, as Play would (after run.reset(...)).
+
+    Returns the message that stopped it (e.g. a divergence), or None. For printing a run's numbers in a cell.
+    """
+    for _ in range(frames):
+        message = run.step()
+        if message:
+            return message
+    return None
+
+
 def _nice_ceiling(x):
     """The smallest of 1, 2, 5, 10, 20, 50 ... times a power of ten that is >= x (x > 0)."""
     power = 10.0 ** np.floor(np.log10(x))
@@ -473,7 +485,8 @@ class DigitsRun:
                 rows = self.next_batch()
                 before = [W.copy() for W in self.net.weights]
                 self.net.step(self.X[rows], self.y[rows], self.lr)  # forward, backward, W -= lr dW, b -= lr db
-                self.ratios.append([np.std(W0 - W) / np.std(W0) for W0, W in zip(before, self.net.weights)])
+                with np.errstate(over="ignore", invalid="ignore"):  # huge weights: a ratio of inf or NaN, drawn at the top
+                    self.ratios.append([np.std(W0 - W) / np.std(W0) for W0, W in zip(before, self.net.weights)])
                 self.updates += 1
         except DivergedError:
             self.diverged = True
