@@ -594,8 +594,11 @@ class DigitsRun:
             last = ratios[-1]
             if np.all(last < 1e-5):
                 notes.append("every update is below 1e-5 of its weights: hardly learning")
-            elif last[0] < 1e-5:
-                notes.append(f"layer 1's updates are {last[0]:.0e} of its weights: vanishing gradients")
+            elif last[0] == 0:
+                notes.append("layer 1's weights get no update at all")
+            elif last[0] < last[-1] / 30:
+                notes.append(f"vanishing gradients: layer 1's updates are {last[0]:.0e} of its weights, "
+                             f"{last[-1] / last[0]:.0f} times less than the output layer's")
             if np.any(last > 0.1):
                 notes.append("some updates are above a tenth of their weights: violent steps")
         if self.diverged or not finite:
@@ -624,13 +627,15 @@ def digits_monitor(init_scale=1.0, activation="tanh", max_frames=300):
     histograms of every hidden layer's activations a and error terms delta = dE/dz, on a fixed batch
     of 256 training images. Bottom left: each weight matrix's update-to-data ratio
     std(lr dW) / std(W) after every update; around 1e-3 is a common rule of thumb for healthy
-    training (from Andrej Karpathy's "Building makemore Part 3", https://www.youtube.com/watch?v=P6sfmUTpUmc).
+    training (from Andrej Karpathy's lecture "Building makemore Part 3: Activations & Gradients, BatchNorm",
+    in his series Neural Networks: Zero to Hero, https://karpathy.ai/zero-to-hero.html).
     Bottom right: the loss.
 
     The weight scale multiplies the usual initial weights (Xavier's for sigmoid and tanh, He's for
     relu: helpers.network.INITIALISATIONS), so 1 is the good start. Try 10 with tanh (saturated
     units: a piles up at -1 and 1, and delta shrinks), 0.01 (activations near 0; the first layer's
-    updates are tiny: vanishing gradients), relu at 10 (diverges) and sigmoid at 1.
+    updates are tiny: vanishing gradients), relu at 10 (violent first updates, then dead units) and
+    sigmoid at 1 (the first layer learns a hundred times slower than the last).
     """
     from . import widgets
 

@@ -274,7 +274,7 @@ def test_the_update_to_data_ratios_are_those_of_the_updates():
 
 @pytest.mark.parametrize("activation, scale, word", [("tanh", 31.6, "saturated"), ("sigmoid", 31.6, "saturated"),
                                                      ("relu", 31.6, "dead"), ("tanh", 0.01, "vanishing"),
-                                                     ("relu", 0.01, "vanishing")])
+                                                     ("relu", 0.01, "vanishing"), ("sigmoid", 1.0, "vanishing")])
 def test_the_digits_monitor_names_what_is_seen(activation, scale, word):
     app = playgrounds.digits_monitor(activation=activation, init_scale=scale)
     play(app, 3)
