@@ -405,13 +405,15 @@ def probe_apps(n_values=N_VALUES, n_frames=N_FRAMES):
     """Drive every registered app; a JSON-able dict
     {"sliders": {"app: control": [seconds]}, "training": {app: play_app(...)}, "errors": {...}}."""
     from helpers import widgets
-    result = {"sliders": {}, "training": {}, "errors": {}}
+    result = {"sliders": {}, "render": {}, "training": {}, "errors": {}}
     for app in widgets.registered_apps():
         for name, w in app.controls.items():
             if not is_control(w):
                 continue
             try:
+                before = len(app.live.frame_times)
                 result["sliders"][f"{app.name}: {name}"] = drive_control(w, n_values)
+                result["render"][f"{app.name}: {name}"] = app.live.frame_times[before:]
             except Exception as err:  # a traceback at some value: reported, and the next control goes on
                 result["errors"][f"{app.name}: {name}"] = f"{type(err).__name__}: {err}"[:200]
         if app.kind == "training":
@@ -478,12 +480,14 @@ def notebooks(sliders=True, only=None):
     return results
 
 
-def latency_rows(table, label, seconds):
-    """One row per control: median / p95 in ms against the targets."""
+def latency_rows(table, label, seconds, render=None):
+    """One row per control: median / p95 in ms against the targets (and the median of the drawing and
+    encoding alone, when known: the rest is the app's computation)."""
     ms = 1000 * np.array(seconds)
     med, p95 = float(np.median(ms)), float(np.percentile(ms, 95))
     ok = med <= TARGETS["slider median ms"][1] and p95 <= TARGETS["slider p95 ms"][1]
-    table.add(f"{label} ({len(ms)} changes)", f"{med:.0f} / {p95:.0f} ms",
+    drawn = f", render {1000 * median(render):.0f} ms" if render else ""
+    table.add(f"{label} ({len(ms)} changes{drawn})", f"{med:.0f} / {p95:.0f} ms",
               f"<= {TARGETS['slider median ms'][1]:g} / {TARGETS['slider p95 ms'][1]:g}  {'PASS' if ok else 'MISS'}")
     return ok
 
@@ -557,7 +561,8 @@ def interactive_in_process(table, n_values):
     default sizes, measured in this process (kernel-side, as in a notebook's kernel)."""
     table.section("renderer: 800x350 figure, 100x100 image + curve + 200 points (median / p95)")
     app = representative_app()
-    latency_rows(table, "live_app, one persistent figure", drive_control(app.controls["k"], 3 * n_values))
+    latency_rows(table, "live_app, one persistent figure", drive_control(app.controls["k"], 3 * n_values),
+                 app.live.frame_times[1:])
     old = []
     for k in np.linspace(0.1, 5.0, n_values):
         old.append(timed(representative_new_figure, float(k)))
@@ -581,7 +586,10 @@ def interactive_in_process(table, n_values):
             frame_rate_row(table, f"{name}()", play_app(app, N_FRAMES), target=target)
             for control, w in app.controls.items():
                 if is_control(w):
-                    latency_rows(table, f"  {name}: {control} (reset + first frame)", drive_control(w, n_values))
+                    before = len(app.live.frame_times)
+                    times = drive_control(w, n_values)
+                    latency_rows(table, f"  {name}: {control} (reset + first frame)", times,
+                                 app.live.frame_times[before:])
         except Exception as err:
             table.add(name, f"error: {type(err).__name__}: {err}"[:70], "MISS")
 
@@ -597,7 +605,7 @@ def notebook_rows(table, nbs):
             table.add("  (no probe result)", "")
             continue
         for label, times in apps.get("sliders", {}).items():
-            latency_rows(table, f"  {label}", times)
+            latency_rows(table, f"  {label}", times, apps.get("render", {}).get(label))
         for label, played in apps.get("training", {}).items():
             frame_rate_row(table, f"  {label}: Play", played, target="classif" in label.lower())
         for label, error in apps.get("errors", {}).items():
