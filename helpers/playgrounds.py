@@ -508,12 +508,11 @@ class DigitsRun:
                                        animated=True) for l in range(n_hidden)]
         self.delta_stairs = [ax_d.stairs(zeros, edges, color=self.COLORS[l], lw=1.2, label=f"layer {l + 1}",
                                          animated=True) for l in range(n_hidden)]
-        for ax in (ax_a, ax_d):
-            ax.legend(fontsize=7, loc="upper right")
+        ax_a.legend(fontsize=7, loc="upper right")  # the same colours in the delta panel
         ax_a.set(ylabel="fraction of values", title="hidden activations a (monitoring batch)")
-        ax_d.set(xlabel="δ = dE/dz", ylabel="fraction of values", title="hidden error terms δ = dE/dz")
-        for ax in (ax_a, ax_d):
-            ax.xaxis.set_major_locator(MaxNLocator(5))
+        ax_d.set(xlabel="δ = dE/dz", ylabel="fraction of values", title="hidden error terms δ = dE/dz (colours as left)")
+        for axis in (ax_a.xaxis, ax_a.yaxis, ax_d.xaxis, ax_d.yaxis, ax_l.yaxis):
+            axis.set_major_locator(MaxNLocator(4))  # few tick labels: each costs drawing time when a range changes
         ax_d.ticklabel_format(axis="x", style="sci", scilimits=(-1, 1))
         self.ratio_lines = [ax_r.plot([], [], color=self.COLORS[l], lw=1, animated=True,
                                       label=f"W{l + 1}" + (" (output)" if l == n_hidden else ""))[0]
