@@ -109,7 +109,7 @@ class FastImage(AxesImage):
         left, right, bottom, top = self.get_extent()
         row0_y, rown_y = (top, bottom) if self.origin == "upper" else (bottom, top)
         (x0, ya), (x1, yb) = self.get_transform().transform([(left, row0_y), (right, rown_y)])
-        clip = ((self.get_clip_box() or self.axes.bbox) if self.get_clip_on() else self.get_figure(root=True).bbox)
+        clip = ((self.get_clip_box() or self.axes.bbox) if self.get_clip_on() else self.axes.figure.bbox)
         px0, px1 = int(np.floor(max(min(x0, x1), clip.x0))), int(np.ceil(min(max(x0, x1), clip.x1)))
         py0, py1 = int(np.floor(max(min(ya, yb), clip.y0))), int(np.ceil(min(max(ya, yb), clip.y1)))
         if px1 <= px0 or py1 <= py0:

@@ -346,7 +346,7 @@ def test_fast_image_draws_what_matplotlib_draws(origin):
     interpolation="nearest" inside every cell: a flipped row order or a shifted cell would not."""
     rng = np.random.default_rng(0)
     Z = rng.random((30, 20))
-    Z[15, 4] = np.nan  # drawn in the colour map's "bad" colour (transparent), as matplotlib does
+    Z[15, 4] = np.nan  # drawn in the colour map's "bad" colour, as matplotlib draws it
     extent = (-3, 2, -1, 3)
     colours, images = [], []
     for fast in (False, True):
@@ -367,8 +367,7 @@ def test_fast_image_draws_what_matplotlib_draws(origin):
         colours.append(np.array([buffer[int(height - y), int(x), :3] for x, y in xy]))
         images.append(image)
     assert isinstance(images[1], widgets.FastImage) and images[1].get_animated()
-    assert len(colours[0]) > 400 and np.abs(colours[0] - colours[1]).max() <= 1
-    assert (colours[1] == 255).all(axis=1).sum() == 1  # the NaN cell: the white background shows
+    assert len(colours[0]) > 400 and np.abs(colours[0] - colours[1]).max() <= 1  # the NaN cell included
 
 
 def test_fast_image_on_a_log_axis_is_drawn_the_usual_way():
