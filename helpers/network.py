@@ -28,7 +28,10 @@ Example:
     net = Network([784, 128, 10], activation="relu", output="softmax", loss="cross_entropy", seed=0)
     history = net.fit(X, labels, epochs=5, lr=0.1, batch_size=64)
 """
+import ctypes
+import functools
 import math
+import sys
 
 import numpy as np
 
@@ -36,6 +39,28 @@ from . import checks
 from .activations import ACTIVATIONS, activation_backward, get_activation
 from .layers import dense_backward, dense_forward
 from .losses import mse, mse_gradient, one_hot, sigmoid_cross_entropy, softmax_cross_entropy
+
+
+@functools.cache
+def keep_freed_memory():
+    """The one speed workaround here: ask glibc (Linux) to keep freed memory for reuse.
+
+    Training allocates fresh arrays at every step (a float64 MNIST batch and its weight gradient
+    are about 0.4 and 0.8 MB). glibc can hand blocks this large back to the system when they are
+    freed, and the next step then faults them in again page by page: about 400,000 page faults
+    per float64 MNIST epoch in a fresh process, which took 2.5 times the CPU time of an epoch
+    without them. Raising glibc's mmap and trim thresholds (mallopt) keeps up to 64 MB of freed
+    memory in the process instead. The numbers computed do not change. fit() calls this; on
+    other systems (macOS, Windows, musl) it does nothing. Returns True if the thresholds were set.
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return False
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # from glibc's malloc.h
+    return bool(mallopt(M_MMAP_THRESHOLD, 32 * 2**20)) and bool(mallopt(M_TRIM_THRESHOLD, 64 * 2**20))
 
 
 class DivergedError(FloatingPointError):
@@ -256,6 +281,7 @@ class Network:
         batch_size = checks.check_positive_int("batch_size", batch_size)
         X, Y = self._check_XY(X, Y)
         n = X.shape[0]
+        keep_freed_memory()
         history = {"loss": [], "step_loss": []}
         for epoch in range(epochs):
             order = self.rng.permutation(n) if shuffle else np.arange(n)
