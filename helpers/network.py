@@ -43,7 +43,7 @@ from .losses import mse, mse_gradient, one_hot, sigmoid_cross_entropy, softmax_c
 
 @functools.cache
 def keep_freed_memory():
-    """The one speed workaround here: ask glibc (Linux) to keep freed memory for reuse.
+    """A speed workaround, in this one place: ask glibc (Linux) to keep freed memory for reuse.
 
     Training allocates fresh arrays at every step (a float64 MNIST batch and its weight gradient
     are about 0.4 and 0.8 MB). glibc can hand blocks this large back to the system when they are
