@@ -161,6 +161,7 @@ class DescentRun:
 
     # --- the figure -----------------------------------------------------------------------------
     COLORS = {"full batch": "tab:blue", "mini-batch": "tab:orange", "stochastic": "tab:green"}
+    PER_EPOCH = {"full batch": "1 update", "mini-batch": "N/B updates", "stochastic": "N updates"}
     LR_RANGE = (1e-3, 10 ** 0.5)
 
     def setup(self, live):
@@ -179,10 +180,8 @@ class DescentRun:
         for name, color in self.COLORS.items():
             style = dict(lw=1, color=color, ms=3, marker="o" if name == "full batch" else None, animated=True)
             self.path_lines[name], = ax_s.plot([], [], **style)
-            self.loss_lines[name], = ax_l.plot([], [], **style, label=name)
+            self.loss_lines[name], = ax_l.plot([], [], **style, label=f"{name}: {self.PER_EPOCH[name]} per epoch")
         ax_l.legend(fontsize=7, loc="upper right")
-        self.updates_text = ax_l.text(0.02, 0.04, "", transform=ax_l.transAxes, fontsize=7, animated=True, zorder=20,
-                                      bbox=dict(fc="white", ec="none", alpha=0.8, pad=1))
         ax_l.axhline(self.min_loss, color="0.5", ls="--", lw=0.8)
         readable_log_scale(ax_l, "y")
         ax_l.set(xlim=(0, 10), ylim=(0.5 * self.min_loss, 30 * self.start_loss), xlabel="epoch (one frame)",
@@ -218,13 +217,10 @@ class DescentRun:
         if self.epoch > ax_l.get_xlim()[1] or (self.epoch == 0 and ax_l.get_xlim()[1] != 10):
             ax_l.set_xlim(0, 10 if self.epoch == 0 else 2 * ax_l.get_xlim()[1])  # doubles when reached
         self.lr_line.set_xdata([self.lr, self.lr])
-        self.updates_text.set_text(
-            "updates per epoch: " + ", ".join(f"{name} {updates[name]} (B = {run['B']})" for name, run in self.runs.items())
-            + "".join(f"\n{name} diverged at epoch {run['diverged_at']}" for name, run in self.runs.items()
-                      if run["diverged_at"] is not None))
         side = "below" if self.lr < self.lr_limit else "above"
         verdict = "converges" if self.lr < self.lr_limit else "diverges"
-        text = (f"epoch {self.epoch}, learning rate η = {self.lr:.3g}, mini-batch size {self.batch_size}: "
+        text = (f"epoch {self.epoch}, learning rate η = {self.lr:.3g}, mini-batch size {self.batch_size}; updates per epoch: "
+                + ", ".join(f"{name} {updates[name]}" for name in self.runs) + "; "
                 f"loss {', '.join(parts)} (least squares {self.min_loss:.4f}). "
                 f"η is {side} 2/λ_max = {self.lr_limit:.3f}: full-batch descent {verdict}.")
         if self.batch_size in (1, self.n):
@@ -319,13 +315,13 @@ class ClassifierRun:
         self.net = Network([2, self.width, self.width, 1], activation=activation, loss="cross_entropy",
                            seed=self.seed)
         self.rng = np.random.default_rng(self.seed)  # the same shuffles in every run
-        self.epoch = 0
+        self.epoch, self.epochs = 0, [0]  # the losses are measured at these epochs (after every frame)
         self.train_loss = [self.net.loss(self.d["X_train"], self.d["y_train"])]
         self.test_loss = [self.net.loss(self.d["X_test"], self.d["y_test"])]
         self.diverged = False
 
     def step(self):
-        """`epochs_per_frame` epochs of mini-batch gradient descent."""
+        """`epochs_per_frame` epochs of mini-batch gradient descent, then the loss on both sets."""
         X, y, n = self.d["X_train"], self.d["y_train"], len(self.d["X_train"])
         try:
             for _ in range(self.epochs_per_frame):
@@ -334,8 +330,9 @@ class ClassifierRun:
                     rows = order[start:start + self.batch_size]
                     self.net.step(X[rows], y[rows], self.lr)  # forward, backward, every W, b -= lr * gradient
                 self.epoch += 1
-                self.train_loss.append(self.net.loss(X, y))
-                self.test_loss.append(self.net.loss(self.d["X_test"], self.d["y_test"]))
+            self.epochs.append(self.epoch)
+            self.train_loss.append(self.net.loss(X, y))
+            self.test_loss.append(self.net.loss(self.d["X_test"], self.d["y_test"]))
         except DivergedError:
             self.diverged = True
             return (f"diverged at epoch {self.epoch + 1}: the loss became infinite or NaN; "
@@ -377,8 +374,8 @@ class ClassifierRun:
         finite = bool(np.all(np.isfinite(p)))
         self.image.set_data(p if finite else np.full_like(p, 0.5))
         self.boundary.set_segments(contourpy.contour_generator(self.gx, self.gy, p).lines(0.5) if finite else [])
-        self.train_line.set_data(np.arange(len(self.train_loss)), self.train_loss)
-        self.test_line.set_data(np.arange(len(self.test_loss)), self.test_loss)
+        self.train_line.set_data(self.epochs, self.train_loss)
+        self.test_line.set_data(self.epochs, self.test_loss)
         # Axis limits change rarely (each change costs a full redraw): x doubles when reached, y jumps to a nice value.
         x_max = ax_l.get_xlim()[1]
         if self.epoch > x_max or (self.epoch == 0 and x_max != 50):

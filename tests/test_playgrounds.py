@@ -57,7 +57,7 @@ def test_descent_paths_are_the_descents_computed_by_hand():
         np.testing.assert_array_equal(loss_line.get_xdata(), np.arange(6))
         np.testing.assert_allclose(loss_line.get_ydata(), [run.loss_at(w, b) for w, b in ends], rtol=1e-12)
     assert app.result["epoch"] == 5 and app.epoch_label.value == "epoch 5"
-    assert "full batch 1 (B = 32), mini-batch 4 (B = 8), stochastic 32 (B = 1)" in run.updates_text.get_text()
+    assert "updates per epoch: full batch 1, mini-batch 4, stochastic 32" in app.result["text"]
 
 
 def test_the_loss_surface_is_the_networks_mse():
@@ -119,7 +119,7 @@ def test_stochastic_descent_can_diverge_below_the_full_batch_threshold_without_s
     play(app, 10)
     assert app.result["diverged"] == ["stochastic"] and app.stopped is None
     assert "Stochastic descent can diverge below 2/λ_max" in app.result["text"]
-    assert "stochastic diverged at epoch" in app.run.updates_text.get_text()
+    assert "stochastic diverged at epoch" in app.result["text"]
     stochastic = len(app.run.path_lines["stochastic"].get_xdata())
     play(app, 2)
     assert len(app.run.path_lines["stochastic"].get_xdata()) == stochastic  # frozen
@@ -165,9 +165,9 @@ def test_the_probability_map_is_the_networks_forward_pass_on_the_grid():
     vertices = np.concatenate(run.boundary.get_segments())
     assert len(vertices) > 20
     np.testing.assert_allclose(run.net.forward(vertices)[:, 0], 0.5, atol=0.05)
-    # The loss curves: one point per epoch, ending at the network's loss on each set now.
+    # The loss curves: one point per frame, ending at the network's loss on each set now.
     assert app.result["epoch"] == 6 * run.epochs_per_frame
-    np.testing.assert_array_equal(run.train_line.get_xdata(), np.arange(6 * run.epochs_per_frame + 1))
+    np.testing.assert_array_equal(run.train_line.get_xdata(), np.arange(7) * run.epochs_per_frame)
     assert run.train_line.get_ydata()[-1] == run.net.loss(d["X_train"], d["y_train"])
     assert run.test_line.get_ydata()[-1] == run.net.loss(d["X_test"], d["y_test"])
     assert app.result["test_accuracy"] == run.net.accuracy(d["X_test"], d["y_test"])
