@@ -524,11 +524,17 @@ class TrainingApp(widgets.VBox):
         self.live.message(self._alarm or result.get("message"))
         self.result = result
         self.live.render()
-        self.epoch_label.value = f"epoch {result.get('epoch', self.frame)}"
+        self.epoch_label.value = f"epoch {_epoch_text(result.get('epoch', self.frame))}"
         lines = [self.stopped] if self.stopped else []
         if result.get("text"):
             lines.append(result["text"])
         self.text.value = _text_html("\n".join(lines))
+
+
+def _epoch_text(epoch):
+    """12 -> '12', 12.0 -> '12', 2.25 -> '2.2' (an epoch counter can count parts of epochs)."""
+    epoch = float(epoch)
+    return str(int(epoch)) if epoch.is_integer() else f"{epoch:.1f}"
 
 
 def training_app(run, name=None, max_frames=300, interval_ms=50, nrows=1, ncols=1, figsize=(6, 3.5), figure_kw=None,

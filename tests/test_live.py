@@ -300,7 +300,7 @@ def test_a_blow_up_inside_step_is_a_message_and_max_frames_ends_the_run():
                 raise FloatingPointError("overflow in exp")
 
         def draw(self, live):
-            return {"text": f"step {self.n}"}
+            return {"text": f"step {self.n}", "epoch": self.n / 4}  # an epoch counter may count parts of epochs
 
     app = widgets.training_app(Exploding(), scale=widgets.float_slider("scale", 0, 1, 0.5), max_frames=2)
     app.play.playing = True
@@ -308,7 +308,9 @@ def test_a_blow_up_inside_step_is_a_message_and_max_frames_ends_the_run():
         app.play.value += 1
     assert app.stopped == "finished: 2 frames" and not app.play.playing and app.live.message_text == ""
     app = widgets.training_app(Exploding(), scale=widgets.float_slider("scale", 0, 1, 0.5))
-    for _ in range(3):
+    app.play.value += 1
+    assert app.epoch_label.value == "epoch 0.2"  # 1 / 4, one decimal
+    for _ in range(2):
         app.play.value += 1
     assert "Diverged: overflow in exp" in app.stopped and app.live.message_text == app.stopped
 

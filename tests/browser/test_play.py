@@ -138,7 +138,7 @@ JS_EPOCH = """
 (i) => {
   const root = document.querySelector(`[data-bfs-app="${i}"]`);
   for (const el of root.querySelectorAll('.widget-label')) {
-    const m = /^epoch (\\d+)$/.exec((el.textContent || '').trim());
+    const m = /^epoch (\\d+(?:\\.\\d+)?)$/.exec((el.textContent || '').trim());
     if (m) return Number(m[1]);
   }
   return null;
@@ -150,7 +150,7 @@ JS_STATUS = """
   const root = document.querySelector(`[data-bfs-app="${i}"]`);
   let epoch = null;
   for (const el of root.querySelectorAll('.widget-label')) {
-    const m = /^epoch (\\d+)$/.exec((el.textContent || '').trim());
+    const m = /^epoch (\\d+(?:\\.\\d+)?)$/.exec((el.textContent || '').trim());
     if (m) epoch = Number(m[1]);
   }
   const frames = window.__bfsFrames[i];
@@ -161,16 +161,16 @@ JS_STATUS = """
 }
 """
 
-# Playing: at least `more` new frames since `since` frames, and the epoch counter at least `epoch`.
+# Playing: at least `more` new frames since `since` frames, and the epoch counter above `epoch`.
 JS_ADVANCED = """
 ([i, since, more, epoch]) => {
   const root = document.querySelector(`[data-bfs-app="${i}"]`);
   let e = null;
   for (const el of root.querySelectorAll('.widget-label')) {
-    const m = /^epoch (\\d+)$/.exec((el.textContent || '').trim());
+    const m = /^epoch (\\d+(?:\\.\\d+)?)$/.exec((el.textContent || '').trim());
     if (m) e = Number(m[1]);
   }
-  return window.__bfsFrames[i].length >= since + more && e !== null && e >= epoch;
+  return window.__bfsFrames[i].length >= since + more && e !== null && e > epoch;
 }
 """
 
@@ -184,17 +184,17 @@ JS_STILL = """
 }
 """
 
-# The epoch went back below `below` (a new run) and has since reached `atLeast`.
+# The epoch went back below `below` (a new run) and has since counted up again.
 JS_RESTARTED = """
-([i, below, atLeast]) => {
+([i, below]) => {
   const root = document.querySelector(`[data-bfs-app="${i}"]`);
   let e = null;
   for (const el of root.querySelectorAll('.widget-label')) {
-    const m = /^epoch (\\d+)$/.exec((el.textContent || '').trim());
+    const m = /^epoch (\\d+(?:\\.\\d+)?)$/.exec((el.textContent || '').trim());
     if (m) e = Number(m[1]);
   }
-  if (e !== null && e < below) window.__bfsSawRestart = true;
-  return !!window.__bfsSawRestart && e >= atLeast;
+  if (e !== null && e < below && (window.__bfsLowest == null || e < window.__bfsLowest)) window.__bfsLowest = e;
+  return window.__bfsLowest != null && e > window.__bfsLowest;
 }
 """
 
@@ -284,7 +284,7 @@ def check_play_pause_and_slider_while_playing(page, server, path, i, label):
     assert not start["playing"], f"{label}: the app plays before Play is pressed"
 
     play_button(page, i).click()  # Play
-    wait_for(page, JS_ADVANCED, [i, start["frames"], 5, start["epoch"] + 3], SLIDER_TIMEOUT,
+    wait_for(page, JS_ADVANCED, [i, start["frames"], 5, start["epoch"]], SLIDER_TIMEOUT,
              f"{label}: frames to advance after Play", path, server)
     playing = status(page, i)
     assert playing["playing"], f"{label}: the Play button does not show Pause while playing"
@@ -308,15 +308,14 @@ def check_play_pause_and_slider_while_playing(page, server, path, i, label):
     assert not still["playing"] and still["epoch"] > start["epoch"]
 
     play_button(page, i).click()  # Play again: the run goes on from where it was
-    target = still["epoch"] + 5
-    wait_for(page, JS_ADVANCED, [i, still["frames"], 3, target], SLIDER_TIMEOUT,
+    wait_for(page, JS_ADVANCED, [i, still["frames"], 3, still["epoch"]], SLIDER_TIMEOUT,
              f"{label}: frames to advance after Play again", path, server)
     before = status(page, i)
     slider = app_slider(page, i)
     description = (slider.locator(".widget-label").first.text_content() or "").strip()
-    page.evaluate("() => { window.__bfsSawRestart = false; }")
+    page.evaluate("() => { window.__bfsLowest = null; }")
     press_on(slider)  # while it plays
-    wait_for(page, JS_RESTARTED, [i, before["epoch"], 3], SLIDER_TIMEOUT,
+    wait_for(page, JS_RESTARTED, [i, before["epoch"]], SLIDER_TIMEOUT,
              f"{label}: a new run that keeps playing after moving {description!r} while playing", path, server)
     after = status(page, i)
     assert after["playing"], f"{label}: moving {description!r} stopped Play ({after})"
@@ -371,7 +370,7 @@ def test_scratch_apps_play_pause_and_answer_a_key_press(lab_server, lab_page, sc
     # Paused: Step is one frame more, Reset goes back to epoch 0.
     epoch = status(page, 0)["epoch"]
     app_root(page, 0).get_by_role("button", name="Step").click()
-    wait_for(page, JS_ADVANCED, [0, status(page, 0)["frames"], 1, epoch + 1], SLIDER_TIMEOUT, "a frame after Step",
+    wait_for(page, JS_ADVANCED, [0, status(page, 0)["frames"], 1, epoch], SLIDER_TIMEOUT, "a frame after Step",
              path, server)
     app_root(page, 0).get_by_role("button", name="Reset").click()
     wait_for(page, "(i) => (" + JS_EPOCH + ")(i) === 0", 0, SLIDER_TIMEOUT, "epoch 0 after Reset", path, server)
