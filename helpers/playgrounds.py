@@ -219,7 +219,8 @@ class DescentRun:
         self.lr_line.set_xdata([self.lr, self.lr])
         side = "below" if self.lr < self.lr_limit else "above"
         verdict = "converges" if self.lr < self.lr_limit else "diverges"
-        text = (f"epoch {self.epoch}, learning rate η = {self.lr:.3g}, mini-batch size {self.batch_size}; updates per epoch: "
+        text = (f"epoch {self.epoch}, learning rate η = {self.lr:.3g}, mini-batch size {self.batch_size}; "
+                "updates per epoch: "
                 + ", ".join(f"{name} {updates[name]}" for name in self.runs) + "; "
                 f"loss {', '.join(parts)} (least squares {self.min_loss:.4f}). "
                 f"η is {side} 2/λ_max = {self.lr_limit:.3f}: full-batch descent {verdict}.")
@@ -352,7 +353,8 @@ class ClassifierRun:
         ax_p.add_collection(self.boundary)
         # The points: (part, class) -> markers (one Line2D each draws far faster than a scatter).
         self.points = {(part, k): ax_p.plot([], [], "o" if part == "train" else "^", ms=3.5 if part == "train" else 4,
-                                            mfc=("tab:blue", "tab:red")[k], mec="k", mew=0.4, animated=True, zorder=3)[0]
+                                            mfc=("tab:blue", "tab:red")[k], mec="k", mew=0.4, animated=True,
+                                            zorder=3)[0]
                        for part in ("train", "test") for k in (0, 1)}
         ax_p.set(xlim=extent[:2], ylim=extent[2:], xlabel="$x_1$", ylabel="$x_2$",
                  title="p(class 1) and its boundary p = 0.5 (dots: training, triangles: test)")
@@ -482,7 +484,7 @@ class DigitsRun:
                 rows = self.next_batch()
                 before = [W.copy() for W in self.net.weights]
                 self.net.step(self.X[rows], self.y[rows], self.lr)  # forward, backward, W -= lr dW, b -= lr db
-                with np.errstate(over="ignore", invalid="ignore"):  # huge weights: a ratio of inf or NaN, drawn at the top
+                with np.errstate(over="ignore", invalid="ignore"):  # huge weights: inf or NaN, drawn at the top
                     self.ratios.append([np.std(W0 - W) / np.std(W0) for W0, W in zip(before, self.net.weights)])
                 self.updates += 1
         except DivergedError:
@@ -507,7 +509,8 @@ class DigitsRun:
                                          animated=True) for l in range(n_hidden)]
         ax_a.legend(fontsize=7, loc="upper right")  # the same colours in the delta panel
         ax_a.set(ylabel="fraction of values", title="hidden activations a (monitoring batch)")
-        ax_d.set(xlabel="δ = dE/dz", ylabel="fraction of values", title="hidden error terms δ = dE/dz (colours as left)")
+        ax_d.set(xlabel="δ = dE/dz", ylabel="fraction of values",
+                 title="hidden error terms δ = dE/dz (colours as left)")
         for axis in (ax_a.xaxis, ax_a.yaxis, ax_d.xaxis, ax_d.yaxis, ax_l.yaxis):
             axis.set_major_locator(MaxNLocator(4))  # few tick labels: each costs drawing time when a range changes
         ax_d.ticklabel_format(axis="x", style="sci", scilimits=(-1, 1))
@@ -537,7 +540,8 @@ class DigitsRun:
         # The histograms' ranges: the activation's own range (relu: its positive values, up to a nice value
         # above the largest; its zeros would swamp the picture and are counted in the text instead), and for
         # delta a nice value above the largest layer's 95th percentile of |delta|.
-        a_right, d_right, a_peak, d_peak = ax_a.get_xlim()[1], ax_d.get_xlim()[1], ax_a.get_ylim()[1], ax_d.get_ylim()[1]
+        (_, a_right), (_, d_right) = ax_a.get_xlim(), ax_d.get_xlim()
+        (_, a_peak), (_, d_peak) = ax_a.get_ylim(), ax_d.get_ylim()
         if self.updates == 0:  # a new run: the ranges start afresh
             a_right = d_right = a_peak = d_peak = None
         top = self.activation_top(hidden, a_right) if finite else 1.0
@@ -585,7 +589,8 @@ class DigitsRun:
             ax_r.set_xlim(0, x_max)
             ax_l.set_xlim(0, x_max)
         finite_losses = losses[np.isfinite(losses)]
-        _set_limits(ax_l, ylim=(0, _nice_ceiling(1.1 * max(2.5, float(finite_losses.max()) if finite_losses.size else 0))))
+        highest = float(finite_losses.max()) if finite_losses.size else 0.0
+        _set_limits(ax_l, ylim=(0, _nice_ceiling(1.1 * max(2.5, highest))))
         if len(ratios):
             last = ratios[-1]
             if np.all(last < 1e-5):

@@ -251,7 +251,8 @@ def test_the_update_to_data_ratios_are_those_of_the_updates():
     app = playgrounds.digits_monitor()
     play(app, 4)
     run = app.run
-    # Replay the next frame (it crosses the end of the first epoch) here: the same batches, the gradient, the update by hand.
+    # Replay the next frame (it crosses the end of the first epoch) here: the same batches, the gradient,
+    # the update by hand.
     net, rng, order, position = copy.deepcopy(run.net), copy.deepcopy(run.rng), run.order.copy(), run.position
     expected = []
     for _ in range(run.batches_per_frame):
