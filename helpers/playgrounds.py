@@ -59,14 +59,6 @@ def _set_limits(ax, xlim=None, ylim=None, xlabel=None):
         ax.set_xlabel(xlabel)
 
 
-def _sticky(current, needed):
-    """An axis end that follows `needed` lazily: up as soon as needed (to a nice value), down only when
-    `needed` has fallen below a third of it. So it changes every few dozen frames, not every frame."""
-    if current is None or needed > current or needed < current / 3:
-        return _nice_ceiling(needed)
-    return current
-
-
 def _note(ax, x=0.02, y=0.03, ha="left", va="bottom"):
     """A small red text in a corner of an axes, for what a run shows (saturated, dead units ...)."""
     return ax.text(x, y, "", transform=ax.transAxes, ha=ha, va=va, fontsize=8, color="tab:red", zorder=20,
@@ -495,71 +487,113 @@ class DigitsRun:
         return None
 
     # --- the figure -----------------------------------------------------------------------------
-    RATIO_RANGE = (1e-7, 1.0)  # ratios outside are drawn at the edge
+    # Every axis is fixed for the controls' extremes, so a new run (any control change) redraws only the
+    # curves and the note. What falls outside a range is drawn in its end bin or at its edge, and the axis
+    # label says so. Only the activations' range depends on the activation (its own output range).
+    ACT_RANGES = {"sigmoid": (0.0, 1.0), "tanh": (-1.0, 1.0), "relu": (0.0, 4.0)}  # relu: >= 4 in the last bin
+    DELTA_RANGE = (1e-12, 1.0)  # |delta|: smaller ones (and exact zeros) in the first bin, larger in the last
+    FRACTION_RANGE = (1e-4, 1.0)  # the histograms' y axis (log: a bin of 1 value in 16384 is 6e-5)
+    RATIO_RANGE = (1e-7, 10.0)  # ratios outside are drawn at the edge (NaN at the top)
+    LOSS_RANGE = (1e-2, 1e3)  # losses outside are drawn at the edge (infinite or NaN at the top)
+    DELTA_BINS_PER_DECADE = 4
     COLORS = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple", "tab:brown", "tab:pink"]
+
+    def activation_edges(self, activation=None):
+        """The activation histogram's bin edges: the activation's own range (relu: its positive values)."""
+        lo, hi = self.ACT_RANGES[activation or self.activation]
+        edges = np.linspace(lo, hi, self.bins + 1)
+        if (activation or self.activation) == "relu":
+            edges[0] = np.nextafter(0.0, 1.0)  # positive values only: relu's zeros are counted in the text
+        return edges
+
+    def activation_counts(self, A, edges):
+        """Fraction of A's values in each bin; relu's values above the range are counted in the last bin."""
+        if self.activation == "relu":
+            A = np.minimum(A, edges[-1])
+        return np.histogram(A, bins=edges)[0] / A.size
+
+    def delta_edges(self):
+        lo, hi = self.DELTA_RANGE
+        return np.geomspace(lo, hi, int(round(np.log10(hi / lo))) * self.DELTA_BINS_PER_DECADE + 1)
+
+    def delta_counts(self, dZ, edges):
+        """Fraction of |delta| in each log-spaced bin, values outside the range (zeros too) in the end bins."""
+        return np.histogram(np.clip(np.abs(dZ), edges[0], edges[-1]), bins=edges)[0] / dZ.size
 
     def setup(self, live):
         (ax_a, ax_d), (ax_r, ax_l) = np.reshape(live.axes, (2, 2))
-        live.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.94, wspace=0.22, hspace=0.45)
+        live.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.94, wspace=0.22, hspace=0.5)
         n_hidden = len(self.hidden)
-        zeros, edges = np.zeros(self.bins), np.linspace(0, 1, self.bins + 1)
-        self.act_stairs = [ax_a.stairs(zeros, edges, color=self.COLORS[l], lw=1.2, label=f"layer {l + 1}",
-                                       animated=True) for l in range(n_hidden)]
-        self.delta_stairs = [ax_d.stairs(zeros, edges, color=self.COLORS[l], lw=1.2, label=f"layer {l + 1}",
-                                         animated=True) for l in range(n_hidden)]
-        ax_a.legend(fontsize=7, loc="upper right")  # the same colours in the delta panel
-        ax_a.set(ylabel="fraction of values", title="hidden activations a (monitoring batch)")
-        ax_d.set(xlabel="δ = dE/dz", ylabel="fraction of values",
+        act_edges, delta_edges = self.activation_edges("tanh"), self.delta_edges()
+        style = dict(lw=1.2, baseline=None, animated=True)  # no baseline: a log axis has no 0
+        self.act_stairs = [ax_a.stairs(np.zeros(self.bins), act_edges, color=self.COLORS[l], label=f"layer {l + 1}",
+                                       **style) for l in range(n_hidden)]
+        self.delta_stairs = [ax_d.stairs(np.zeros(len(delta_edges) - 1), delta_edges, color=self.COLORS[l],
+                                         label=f"layer {l + 1}", **style) for l in range(n_hidden)]
+        ax_a.legend(fontsize=7, loc="upper center", ncol=3)  # the same colours in the delta panel
+        for ax in (ax_a, ax_d):
+            ax.set(ylim=self.FRACTION_RANGE, ylabel="fraction of values (log)")  # limits first: no warning
+            readable_log_scale(ax, "y")
+        ax_a.set_title("hidden activations a (monitoring batch)")
+        ax_a.xaxis.set_major_locator(MaxNLocator(4))
+        ax_d.set(xlim=self.DELTA_RANGE, xlabel="|δ| (log; < 1e-12 and 0 in the first bin, > 1 in the last)",
                  title="hidden error terms δ = dE/dz (colours as left)")
-        for axis in (ax_a.xaxis, ax_a.yaxis, ax_d.xaxis, ax_d.yaxis, ax_l.yaxis):
-            axis.set_major_locator(MaxNLocator(4))  # few tick labels: each costs drawing time when a range changes
-        ax_d.ticklabel_format(axis="x", style="sci", scilimits=(-1, 1))
+        readable_log_scale(ax_d, "x")
         self.ratio_lines = [ax_r.plot([], [], color=self.COLORS[l], lw=1, animated=True,
                                       label=f"W{l + 1}" + (" (output)" if l == n_hidden else ""))[0]
                             for l in range(n_hidden + 1)]
         ax_r.axhline(1e-3, color="k", ls="--", lw=0.8, label="1e-3 (rule of thumb)")
-        ax_r.legend(fontsize=7, loc="lower right", ncol=2)
-        readable_log_scale(ax_r, "y")
-        ax_r.set(ylim=self.RATIO_RANGE, xlabel="update step", ylabel="std(lr dW) / std(W)",
+        ax_r.legend(fontsize=7, loc="lower right", ncol=3)
+        ax_r.set(ylim=self.RATIO_RANGE, xlabel="update step", ylabel="std(lr dW) / std(W) (log)",
                  title="update-to-data ratio per weight matrix")
+        readable_log_scale(ax_r, "y")
         self.loss_line, = ax_l.plot([], [], color="0.2", lw=1.2, animated=True)
-        ax_l.set(xlabel="update step", ylabel="cross-entropy", title="loss on the monitoring batch")
+        ax_l.set(ylim=self.LOSS_RANGE, xlabel="update step", ylabel="cross-entropy (log)",
+                 title=f"loss on the monitoring batch (> {self.LOSS_RANGE[1]:.0f}: at the top)")
+        readable_log_scale(ax_l, "y")
+        for ax in (ax_r, ax_l):
+            ax.xaxis.set_major_locator(MaxNLocator(5))
         self.note = _note(ax_r, x=0.02, y=0.97, va="top")
+        self.layout(live, "tanh", 10 * self.batches_per_frame)
 
-    def activation_top(self, hidden, current):
-        """The right end of the activations' histogram: 1 for sigmoid and tanh, a nice value above relu's largest a."""
-        if self.activation != "relu":
-            return 1.0
-        top = max(float(np.max(layer["A"])) for layer in hidden)
-        return _sticky(current, top) if np.isfinite(top) and top > 0 else 1.0
+    def layout(self, live, activation, x_max):
+        """The non-animated part that changes: the activation axis (its range and label) and the update axis'
+        end (doubled when training reaches it). Each combination's picture is kept by the figure when it can."""
+        (ax_a, _), (ax_r, ax_l) = np.reshape(live.axes, (2, 2))
+        lo, hi = self.ACT_RANGES[activation]
+        label = {"relu": f"activation a (relu; values > 0; ≥ {hi:.0f} in the last bin)"}.get(
+            activation, f"activation a ({activation})")
+        changed = False
+        if tuple(ax_a.get_xlim()) != (lo, hi) or ax_a.get_xlabel() != label:
+            ax_a.set_xlim(lo, hi)  # set only when it changes: setting even the same values forces a full redraw
+            ax_a.set_xlabel(label)
+            changed = True
+        if ax_r.get_xlim()[1] != x_max:
+            ax_r.set_xlim(0, x_max)
+            ax_l.set_xlim(0, x_max)
+            changed = True
+        use_layout = getattr(live, "use_layout", None)  # a saved picture per layout, if the figure can keep them
+        if changed and use_layout is not None:
+            use_layout((activation, x_max))
 
     def draw(self, live):
         (ax_a, ax_d), (ax_r, ax_l) = np.reshape(live.axes, (2, 2))
         hidden = self.net.trace(self.X_monitor, self.y_monitor)[:-1]  # the hidden layers' Z, A, dZ, dW, db
         finite = all(np.isfinite(layer[key]).all() for layer in hidden for key in ("A", "dZ"))
-        # The histograms' ranges: the activation's own range (relu: its positive values, up to a nice value
-        # above the largest; its zeros would swamp the picture and are counted in the text instead), and for
-        # delta a nice value above the largest layer's 95th percentile of |delta|.
-        (_, a_right), (_, d_right) = ax_a.get_xlim(), ax_d.get_xlim()
-        (_, a_peak), (_, d_peak) = ax_a.get_ylim(), ax_d.get_ylim()
-        if self.updates == 0:  # a new run: the ranges start afresh
-            a_right = d_right = a_peak = d_peak = None
-        top = self.activation_top(hidden, a_right) if finite else 1.0
-        lo = -1.0 if self.activation == "tanh" else 0.0
-        act_edges = np.linspace(lo, top, self.bins + 1)
-        if self.activation == "relu":
-            act_edges[0] = np.nextafter(0.0, 1.0)  # positive values only
-        d_top = max(float(np.quantile(np.abs(layer["dZ"]), 0.95)) for layer in hidden) if finite else 0.0
-        d_top = _sticky(d_right, d_top) if d_top > 0 else 1.0
-        delta_edges = np.linspace(-d_top, d_top, self.bins + 1)
-        notes, act_lines, delta_lines, peaks = [], [], [], np.zeros(2)
+        x_max = ax_r.get_xlim()[1]
+        if self.updates == 0:
+            x_max = 10 * self.batches_per_frame  # a new run: the update axis starts afresh
+        while self.updates > x_max:
+            x_max *= 2  # doubles when reached
+        self.layout(live, self.activation, x_max)
+        act_edges, delta_edges = self.activation_edges(), self.delta_edges()
+        notes, act_lines, delta_lines = [], [], []
         for l, layer in enumerate(hidden):
             A, dZ = layer["A"], layer["dZ"]
-            a_counts = np.histogram(A, bins=act_edges)[0] / A.size if finite else np.zeros(self.bins)
-            d_counts = np.histogram(dZ, bins=delta_edges)[0] / dZ.size if finite else np.zeros(self.bins)
+            a_counts = self.activation_counts(A, act_edges) if finite else np.zeros(self.bins)
+            d_counts = self.delta_counts(dZ, delta_edges) if finite else np.zeros(len(delta_edges) - 1)
             self.act_stairs[l].set_data(a_counts, act_edges)
             self.delta_stairs[l].set_data(d_counts, delta_edges)
-            peaks = np.maximum(peaks, [a_counts.max(), d_counts.max()])
             s = saturation(layer, self.activation) if finite else float("nan")
             if self.activation == "relu":
                 act_lines.append(f"layer {l + 1} zeros {np.mean(A == 0):.0%}, dead units {s:.0%}")
@@ -570,11 +604,6 @@ class DigitsRun:
                 if s >= 0.2:
                     notes.append(f"layer {l + 1}: {s:.0%} of values saturated")
             delta_lines.append(f"layer {l + 1} {np.std(dZ):.1e}")
-        # y: a little room above the highest bin; a fraction is at most 1
-        a_peak, d_peak = (min(_sticky(old, 1.1 * max(new, 1e-3)), 1.0) for old, new in zip((a_peak, d_peak), peaks))
-        _set_limits(ax_a, xlim=(0.0 if self.activation == "relu" else lo, top), ylim=(0, a_peak),
-                    xlabel=f"activation a ({self.activation}" + (", values > 0)" if self.activation == "relu" else ")"))
-        _set_limits(ax_d, xlim=(-d_top, d_top), ylim=(0, d_peak))
         # The update-to-data ratios, one line per weight matrix, and the loss.
         ratios = np.array(self.ratios, dtype=float).reshape(-1, len(self.ratio_lines))
         steps = np.arange(1, len(ratios) + 1)
@@ -582,15 +611,7 @@ class DigitsRun:
         for line, column in zip(self.ratio_lines, shown.T):
             line.set_data(steps, column)
         updates, losses = np.array(self.loss_curve, dtype=float).T
-        self.loss_line.set_data(updates, losses)
-        x_max = ax_r.get_xlim()[1]
-        if self.updates > x_max or (self.updates == 0 and x_max != 10 * self.batches_per_frame):
-            x_max = 10 * self.batches_per_frame if self.updates == 0 else 2 * x_max  # doubles when reached
-            ax_r.set_xlim(0, x_max)
-            ax_l.set_xlim(0, x_max)
-        finite_losses = losses[np.isfinite(losses)]
-        highest = float(finite_losses.max()) if finite_losses.size else 0.0
-        _set_limits(ax_l, ylim=(0, _nice_ceiling(1.1 * max(2.5, highest))))
+        self.loss_line.set_data(updates, np.clip(np.nan_to_num(losses, nan=np.inf), *self.LOSS_RANGE))
         if len(ratios):
             last = ratios[-1]
             if np.all(last < 1e-5):
