@@ -368,9 +368,9 @@ def test_scratch_apps_play_pause_and_answer_a_key_press(lab_server, lab_page, sc
     assert len(times) == KEY_PRESSES and all(t > 0 for t in times)  # every press gave a new frame
 
     # Paused: Step is one frame more, Reset goes back to epoch 0.
-    epoch = status(page, 0)["epoch"]
+    before = status(page, 0)  # read before the click: the frame may arrive before the next read
     app_root(page, 0).get_by_role("button", name="Step").click()
-    wait_for(page, JS_ADVANCED, [0, status(page, 0)["frames"], 1, epoch], SLIDER_TIMEOUT, "a frame after Step",
+    wait_for(page, JS_ADVANCED, [0, before["frames"], 1, before["epoch"]], SLIDER_TIMEOUT, "a frame after Step",
              path, server)
     app_root(page, 0).get_by_role("button", name="Reset").click()
     wait_for(page, "(i) => (" + JS_EPOCH + ")(i) === 0", 0, SLIDER_TIMEOUT, "epoch 0 after Reset", path, server)
