@@ -5,8 +5,9 @@ updates their data and sends one encoded frame into an image under the controls.
 
 A slider app (the controls re-run `update`, the same figure is redrawn):
 
-    def setup(live):                            # make the artists once
-        line, = live.axes[0].plot([], [])
+    def setup(live):                            # make the artists once; animated: they change
+        line, = live.axes.plot([], [], animated=True)
+        live.axes.set(xlim=(0, 200), ylim=(0, 1))  # fixed limits: a frame redraws only the line
         return {"line": line}
 
     def update(state, live, lr, steps):         # recompute for these values, update the artists
