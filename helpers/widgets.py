@@ -324,12 +324,14 @@ class _Coalescer:
                     self._pending = False
                 self._work()
         except BaseException as error:
-            with self._flag:
-                self._busy = False
-                self._flag.notify_all()
-            if not background or self._on_error is None:
-                raise
-            self._on_error(error)  # no caller to raise to: shown under the figure
+            try:
+                if not background or self._on_error is None:
+                    raise
+                self._on_error(error)  # no caller to raise to: shown under the figure
+            finally:  # only then is the work done: wait() returns after the error is shown
+                with self._flag:
+                    self._busy = False
+                    self._flag.notify_all()
 
     def wait(self, timeout=10.0):
         """Wait until no work is running or pending; True if so within timeout seconds."""
