@@ -173,6 +173,7 @@ class LiveFigure:
                                       bbox=dict(boxstyle="round", fc="white", ec="tab:red", alpha=0.92))
         self._message.set_visible(False)
         self._background = None
+        self._layout_key, self._layouts = None, {}  # saved pictures of the non-animated artists, by layout
         self._layout_done = layout is None
         self.frame_times, self.full_draws = [], 0
 
@@ -220,6 +221,19 @@ class LiveFigure:
         self._layout_done = False
         self.fig.stale = True
 
+    def use_layout(self, key):
+        """Name the picture of the non-animated artists as it is now (any hashable key).
+
+        Call it after making the non-animated changes of a layout (limits, labels, say for one choice of
+        a control). The first full draw under a key is saved; when the figure comes back to that key,
+        the next frame pastes the saved picture instead of drawing everything again. The caller promises
+        that one key always means one picture.
+        """
+        self._layout_key = key
+        if key in self._layouts:
+            self._background = self._layouts[key]
+            self.fig.stale = False
+
     def _animated(self):
         """The animated artists of every Axes and of the figure, in drawing order."""
         found = []
@@ -240,6 +254,8 @@ class LiveFigure:
                     self.fig.set_layout_engine("none")
                     self._layout_done = True
                 self._background = canvas.copy_from_bbox(self.fig.bbox)
+                if self._layout_key is not None:
+                    self._layouts[self._layout_key] = self._background
                 self.full_draws += 1
             else:
                 canvas.restore_region(self._background)

@@ -92,6 +92,25 @@ def test_a_change_to_a_static_artist_redraws_everything():
     assert live.full_draws == 3
 
 
+def test_a_layout_seen_before_is_pasted_not_drawn_again_and_looks_the_same():
+    live = widgets.LiveFigure(figsize=(4, 3), fmt="png")
+    ax = live.axes
+    line, = ax.plot([0, 1], [0, 1], animated=True)
+    pictures = {}
+    for key, title in [("a", "first"), ("b", "second"), ("a", "first"), ("b", "second")]:
+        ax.set_title(title)
+        live.use_layout(key)
+        live.render()
+        pictures.setdefault(key, []).append(frame(live))
+    assert live.full_draws == 2  # one per layout; coming back to a layout pastes its saved picture
+    for first, again in pictures.values():
+        assert np.abs(first.astype(int) - again).max() <= 1
+    assert np.abs(pictures["a"][0].astype(int) - pictures["b"][0]).max() > 100  # the titles differ
+    ax.set_xlim(0, 2)  # a change without a new key: drawn in full, and saved under the current key
+    live.render()
+    assert live.full_draws == 3
+
+
 def test_message_over_the_figure():
     live = widgets.LiveFigure()
     live.render()
