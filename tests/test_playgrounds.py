@@ -239,12 +239,55 @@ def test_the_histograms_are_those_of_the_trace_on_the_monitoring_batch():
     assert len(hidden) == len(run.act_stairs) == len(run.delta_stairs) == 3
     for layer, act, delta in zip(hidden, run.act_stairs, run.delta_stairs):
         values, edges, _ = act.get_data()
+        np.testing.assert_array_equal(edges, np.linspace(-1, 1, run.bins + 1))  # tanh: its whole range, fixed
         np.testing.assert_array_equal(values, np.histogram(layer["A"], bins=edges)[0] / layer["A"].size)
-        assert edges[0] == -1 and edges[-1] == 1  # tanh: the whole range
+        assert values.sum() == pytest.approx(1)  # every value is in some bin
+        # |delta| on log-spaced bins from 1e-12 to 1, 4 a decade; outside values (and zeros) in the end bins
         values, edges, _ = delta.get_data()
-        np.testing.assert_array_equal(values, np.histogram(layer["dZ"], bins=edges)[0] / layer["dZ"].size)
-    # the range holds at least 95 % of the deltas of every layer
-    assert min(np.mean(np.abs(layer["dZ"]) <= run.delta_stairs[0].get_data()[1][-1]) for layer in hidden) >= 0.95
+        np.testing.assert_allclose(edges, 10.0 ** np.linspace(-12, 0, 49), rtol=1e-12)
+        assert edges[0] == 1e-12 and edges[-1] == 1
+        magnitude = np.clip(np.abs(layer["dZ"]), 1e-12, 1)
+        np.testing.assert_array_equal(values, np.histogram(magnitude, bins=edges)[0] / layer["dZ"].size)
+        assert values.sum() == pytest.approx(1)
+
+
+def test_the_digits_histograms_count_what_falls_outside_their_range_in_the_end_bins():
+    app = playgrounds.digits_monitor(activation="relu", init_scale=3.0)  # large activations, some huge deltas
+    run = app.run
+    hidden = run.net.trace(run.X_monitor, run.y_monitor)[:-1]
+    assert max(np.max(layer["A"]) for layer in hidden) > 4  # some beyond relu's range: there is an overflow
+    for layer, act, delta in zip(hidden, run.act_stairs, run.delta_stairs):
+        A = layer["A"]
+        values, edges, _ = act.get_data()
+        assert edges[0] == np.nextafter(0, 1) and edges[-1] == 4  # relu: positive values up to 4, fixed
+        inside = A[(A > 0) & (A < 4)]
+        np.testing.assert_array_equal(values[:-1], np.histogram(inside, bins=edges)[0][:-1] / A.size)
+        assert values[-1] == pytest.approx(np.mean((A >= edges[-2]) & (A > 0)))  # the last bin: all of a >= 3.9
+        assert values.sum() == pytest.approx(np.mean(A > 0))  # relu's zeros are not drawn (the text counts them)
+        values, edges, _ = delta.get_data()
+        dZ = np.abs(layer["dZ"])
+        assert values[0] == pytest.approx(np.mean(dZ < edges[1]))  # zeros and tiny deltas: the first bin
+        assert values[-1] == pytest.approx(np.mean(dZ >= edges[-2]))
+    assert "relu" in run.act_stairs[0].axes.get_xlabel() and "last bin" in run.act_stairs[0].axes.get_xlabel()
+    check_axes_read(app)
+
+
+def test_the_digits_axes_are_fixed_so_a_new_weight_scale_redraws_only_the_curves():
+    app = playgrounds.digits_monitor()
+    axes = app.live.fig.axes
+    limits = [(ax.get_xlim(), ax.get_ylim()) for ax in axes]
+    full_draws = app.live.full_draws
+    for scale in (0.01, 31.6, 0.1, 3.0, 1.0):  # the slider's ends and between
+        app.controls["init_scale"].value = scale
+        assert [(ax.get_xlim(), ax.get_ylim()) for ax in axes] == limits
+    assert app.live.full_draws == full_draws  # nothing but the animated curves and notes changed
+    app.controls["init_scale"].value = 31.6
+    app.controls["activation"].value = "relu"  # diverging losses (about 1e6) are drawn at the top of the loss axis
+    play(app, 1)
+    losses = app.run.loss_line.get_ydata()
+    assert max(loss for _, loss in app.run.loss_curve) > 1e3 and losses.max() == 1e3
+    np.testing.assert_array_equal(losses, np.clip([loss for _, loss in app.run.loss_curve], 1e-2, 1e3))
+    assert app.run.ratio_lines[0].axes.get_ylim() == (1e-7, 10.0)
 
 
 def test_the_update_to_data_ratios_are_those_of_the_updates():
