@@ -554,7 +554,10 @@ class DigitsRun:
         for ax in (ax_r, ax_l):
             ax.xaxis.set_major_locator(MaxNLocator(5))
         self.note = _note(ax_r, x=0.02, y=0.97, va="top")
-        self.layout(live, "tanh", 10 * self.batches_per_frame)
+        for activation in ACTIVATIONS:  # each activation's axes drawn once now: switching later only pastes them
+            self.layout(live, activation, 10 * self.batches_per_frame)
+            if getattr(live, "use_layout", None) is not None:
+                live.draw()
 
     def layout(self, live, activation, x_max):
         """The non-animated part that changes: the activation axis (its range and label) and the update axis'

@@ -281,6 +281,12 @@ def test_the_digits_axes_are_fixed_so_a_new_weight_scale_redraws_only_the_curves
         app.controls["init_scale"].value = scale
         assert [(ax.get_xlim(), ax.get_ylim()) for ax in axes] == limits
     assert app.live.full_draws == full_draws  # nothing but the animated curves and notes changed
+    # Each activation's own axis range was drawn once when the app was made: switching pastes that picture,
+    # which must be the one a full draw of a fresh app gives.
+    for activation in ("relu", "sigmoid", "tanh", "relu"):
+        app.controls["activation"].value = activation
+    assert app.live.full_draws == full_draws and app.run.act_stairs[0].axes.get_xlim() == (0, 4)
+    assert app.live.png() == playgrounds.digits_monitor(activation="relu").live.png()
     app.controls["init_scale"].value = 31.6
     app.controls["activation"].value = "relu"  # diverging losses (about 1e6) are drawn at the top of the loss axis
     play(app, 1)
