@@ -439,8 +439,11 @@ class DigitsRun:
     Training is mini-batch gradient descent (batch size 32) on the cross-entropy of a softmax output;
     each frame makes `batches_per_frame` updates. After each frame the network is traced on a fixed
     monitoring batch (the first 256 training images): the histograms are those of every hidden layer's
-    activations a and error terms delta = dE/dz. After every update the update-to-data ratio of each
-    weight matrix W is recorded: std(lr dW) / std(W), how large the step was next to the weights.
+    activations a (on the activation's own range; relu: its positive values, those >= 4 in the last bin)
+    and of the sizes |delta| of its error terms delta = dE/dz (log-spaced bins from 1e-12 to 1; smaller
+    ones, zeros included, in the first bin, larger ones in the last). After every update the
+    update-to-data ratio of each weight matrix W is recorded: std(lr dW) / std(W), how large the step
+    was next to the weights.
     """
 
     def __init__(self, hidden=(64, 64, 64), lr=0.1, batch_size=32, batches_per_frame=10, n_monitor=256,
@@ -522,7 +525,7 @@ class DigitsRun:
 
     def setup(self, live):
         (ax_a, ax_d), (ax_r, ax_l) = np.reshape(live.axes, (2, 2))
-        live.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.94, wspace=0.22, hspace=0.5)
+        live.fig.subplots_adjust(left=0.08, right=0.98, bottom=0.09, top=0.94, wspace=0.22, hspace=0.55)
         n_hidden = len(self.hidden)
         act_edges, delta_edges = self.activation_edges("tanh"), self.delta_edges()
         style = dict(lw=1.2, baseline=None, animated=True)  # no baseline: a log axis has no 0
@@ -544,12 +547,12 @@ class DigitsRun:
                             for l in range(n_hidden + 1)]
         ax_r.axhline(1e-3, color="k", ls="--", lw=0.8, label="1e-3 (rule of thumb)")
         ax_r.legend(fontsize=7, loc="lower right", ncol=3)
-        ax_r.set(ylim=self.RATIO_RANGE, xlabel="update step", ylabel="std(lr dW) / std(W) (log)",
-                 title="update-to-data ratio per weight matrix")
+        ax_r.set(ylim=self.RATIO_RANGE, xlabel="update step", ylabel="ratio (log; 0 at the bottom)",
+                 title="update-to-data ratio std(lr dW) / std(W)")
         readable_log_scale(ax_r, "y")
         self.loss_line, = ax_l.plot([], [], color="0.2", lw=1.2, animated=True)
         ax_l.set(ylim=self.LOSS_RANGE, xlabel="update step", ylabel="cross-entropy (log)",
-                 title=f"loss on the monitoring batch (> {self.LOSS_RANGE[1]:.0f}: at the top)")
+                 title=f"loss on the monitoring batch (> {self.LOSS_RANGE[1]:.0f} at the top)")
         readable_log_scale(ax_l, "y")
         for ax in (ax_r, ax_l):
             ax.xaxis.set_major_locator(MaxNLocator(5))
@@ -649,12 +652,16 @@ def digits_monitor(init_scale=1.0, activation="tanh", max_frames=300):
 
     The network [64, 64, 64, 64, 10] (three hidden layers) learns the 8x8 digits by mini-batch
     gradient descent (batch size 32, learning rate 0.1). Each frame of Play is 10 updates. Top:
-    histograms of every hidden layer's activations a and error terms delta = dE/dz, on a fixed batch
-    of 256 training images. Bottom left: each weight matrix's update-to-data ratio
-    std(lr dW) / std(W) after every update; around 1e-3 is a common rule of thumb for healthy
-    training (from Andrej Karpathy's lecture "Building makemore Part 3: Activations & Gradients, BatchNorm",
-    in his series Neural Networks: Zero to Hero, https://karpathy.ai/zero-to-hero.html).
-    Bottom right: the loss.
+    histograms of every hidden layer's activations a and of the sizes |delta| of its error terms
+    delta = dE/dz, on a fixed batch of 256 training images; the fraction of values in each bin is on
+    a log axis, so a bin holding 1 value in 10,000 shows as well as one holding half of them, and |delta|
+    is on a log axis too (from 1e-12 to 1), so gradients that shrink by powers of ten move left.
+    Bottom left: each weight matrix's update-to-data ratio std(lr dW) / std(W) after every update;
+    around 1e-3 is a common rule of thumb for healthy training (from Andrej Karpathy's lecture
+    "Building makemore Part 3: Activations & Gradients, BatchNorm", in his series Neural Networks:
+    Zero to Hero, https://karpathy.ai/zero-to-hero.html). Bottom right: the loss (log). The axes are
+    the same for every setting, so runs can be compared: what falls outside one is drawn at its edge
+    (in its end bin for a histogram), and the axis label says so.
 
     The weight scale multiplies the usual initial weights (Xavier's for sigmoid and tanh, He's for
     relu: helpers.network.INITIALISATIONS), so 1 is the good start. Try 10 with tanh (saturated
