@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from helpers import sigmoid
+from helpers import numerical_gradient, sigmoid
 from helpers.exercises import CORRECT, MISTAKE, NOT_ATTEMPTED, WRONG
 from helpers.exercises import generalized as ex
 
@@ -41,7 +41,7 @@ def test_backward_loop_stub_solution_and_reference():
 def test_the_reference_backward_pass_agrees_with_finite_differences():
     """The check's own reference (what every answer is compared with) is right."""
     weights, biases, X, Y = ex._backward_case([3, 5, 4, 2], seed=2)
-    numeric = ex._numerical_gradients(lambda: ex._mse(weights, biases, X, Y), weights + biases)
+    numeric = numerical_gradient(lambda: ex._mse(weights, biases, X, Y), weights + biases)
     numeric = [g for pair in zip(numeric[:3], numeric[3:]) for g in pair]
     assert ex._relative_error(ex._flat(ex.backward_variant(weights, biases, X, Y)), ex._flat(numeric)) < 1e-6
 

@@ -11,6 +11,7 @@ answers are written here in plain NumPy, independent of helpers.Network and help
 """
 import numpy as np
 
+from ..gradcheck import numerical_gradient
 from . import CORRECT, MISTAKE, WRONG, Result, attempt, compare
 
 
@@ -22,23 +23,6 @@ def _sigmoid(Z):
 def _relative_error(a, b):
     a, b = np.ravel(a), np.ravel(b)
     return float(np.max(np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), 1e-12)))
-
-
-def _numerical_gradients(loss, arrays, eps=1e-6):
-    """Central finite differences of loss() with respect to every entry of every array (changed in place)."""
-    grads = []
-    for p in arrays:
-        g = np.zeros_like(p)
-        for i in np.ndindex(p.shape):
-            old = p[i]
-            p[i] = old + eps
-            up = loss()
-            p[i] = old - eps
-            down = loss()
-            p[i] = old
-            g[i] = (up - down) / (2 * eps)
-        grads.append(g)
-    return grads
 
 
 # --- Exercise 1: the backward loop --------------------------------------------------------------
@@ -183,7 +167,7 @@ def check_backward_loop(my_gradients):
                 if not found.passed:
                     return found
             return result
-    numeric = _numerical_gradients(lambda: _mse(weights, biases, X, Y), weights + biases)
+    numeric = numerical_gradient(lambda: _mse(weights, biases, X, Y), weights + biases)
     numeric = [g for pair in zip(numeric[:len(weights)], numeric[len(weights):]) for g in pair]
     error = _relative_error(_flat(value), _flat(numeric))
     return Result(CORRECT, f"{exercise}: correct. On [4, 4, 4, 4] and [3, 5, 4, 2] your gradients equal the "
@@ -323,7 +307,7 @@ def check_sigmoid_rule(sigmoid_backward):
     if not result.passed:
         return result
     R = rng.normal(size=(4, 3))  # a check against finite differences of L = sum(R * sigmoid(a))
-    numeric = _numerical_gradients(lambda: float(np.sum(R * _sigmoid(a))), [a])[0]
+    numeric = numerical_gradient(lambda: float(np.sum(R * _sigmoid(a))), [a])[0]
     again, _ = attempt(exercise, sigmoid_backward, R.copy(), a.copy())
     error = _relative_error(again, numeric)
     return Result(CORRECT, f"{result.message} It agrees with finite differences (relative error {error:.1e}).")
@@ -377,7 +361,7 @@ def check_linear_rule(linear_backward):
             result = compare(found, want, exercise, name, mistakes=known)
             if not result.passed:
                 return result
-    numeric = _numerical_gradients(lambda: float(np.sum(G * (X @ W.T + b))), [X, W, b])
+    numeric = numerical_gradient(lambda: float(np.sum(G * (X @ W.T + b))), [X, W, b])
     error = _relative_error(_flat(value), _flat(numeric))
     return Result(CORRECT, f"{exercise}: correct. dX, dW and db match on square and rectangular shapes "
                            f"(dW[0, 0] = {float(expected[1][0, 0]):.6g}) and agree with finite differences "
